@@ -1,0 +1,150 @@
+"""The LINE client: the only module that talks to the Messaging API through line-bot-sdk v3.
+
+Replies are free and single-use: sent once, never retried. Push and multicast are billed: each
+carries an `X-Line-Retry-Key`; a 5xx, a timeout or a 429 is retried with the same key and a
+growing back-off, a 409 means LINE already accepted that key, any other 4xx is final.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import urllib3
+from linebot.v3.messaging import (
+    ApiClient,
+    ApiException,
+    Configuration,
+    Message,
+    MessagingApi,
+    MulticastRequest,
+    PushMessageRequest,
+    ReplyMessageRequest,
+)
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGES = 5
+MAX_MULTICAST = 500
+MAX_BACKOFF = 8.0
+
+
+class LineError(Exception):
+    """LINE refused a request (after any retries). `status` 0 means no HTTP answer at all."""
+
+    def __init__(self, status: int, request_id: str | None, detail: str):
+        super().__init__(f"LINE API {status or 'unreachable'} (request id {request_id or '-'}): {detail}")
+        self.status = status
+        self.request_id = request_id
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Quota:
+    limit: int | None  # None: no monthly limit
+    used: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+
+def _request_id(headers) -> str | None:
+    if not headers:
+        return None
+    for key, value in dict(headers).items():
+        if key.lower() == "x-line-request-id":
+            return value
+    return None
+
+
+def _detail(exc: ApiException) -> str:
+    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or exc.reason)
+    return body[:500]
+
+
+class LineClient:
+    def __init__(self, settings: Settings, sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings
+        self._sleep = sleep
+        config = Configuration(host=settings.line_api_host, access_token=settings.access_token or "unset")
+        config.retries = False  # our own retry loop decides; urllib3 must not resend a POST by itself
+        config.connection_pool_maxsize = 16
+        self._client = ApiClient(config)
+        self._api = MessagingApi(self._client)
+        self._timeout = settings.line_timeout
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- free -----------------------------------------------------------------------------------
+    def reply(self, reply_token: str, messages: Sequence[Message]) -> bool:
+        """Send a reply once. Returns False (and logs) when LINE refuses it; a reply is never retried."""
+        if not messages:
+            return True
+        try:
+            self._api.reply_message_with_http_info(
+                ReplyMessageRequest(reply_token=reply_token, messages=list(messages)[:MAX_MESSAGES]),
+                _request_timeout=self._timeout,
+            )
+            return True
+        except ApiException as exc:
+            log.error("reply failed: status %s, request id %s: %s", exc.status, _request_id(exc.headers), _detail(exc))
+        except urllib3.exceptions.HTTPError as exc:
+            log.error("reply failed: LINE unreachable: %s", exc)
+        return False
+
+    # -- billed ---------------------------------------------------------------------------------
+    def push(self, to: str, messages: Sequence[Message], retry_key: str | None = None) -> str:
+        """Push to one user; returns the retry key used (store it to retry after a crash)."""
+        key = retry_key or str(uuid.uuid4())
+        request = PushMessageRequest(to=to, messages=list(messages)[:MAX_MESSAGES])
+        self._with_retries("push", lambda: self._api.push_message_with_http_info(
+            request, x_line_retry_key=key, _request_timeout=self._timeout))
+        return key
+
+    def multicast(self, to: Sequence[str], messages: Sequence[Message], retry_key: str | None = None) -> str:
+        """Send to up to 500 users in one request; returns the retry key used."""
+        if not 0 < len(to) <= MAX_MULTICAST:
+            raise ValueError(f"multicast takes 1 to {MAX_MULTICAST} user ids, got {len(to)}")
+        key = retry_key or str(uuid.uuid4())
+        request = MulticastRequest(to=list(to), messages=list(messages)[:MAX_MESSAGES])
+        self._with_retries("multicast", lambda: self._api.multicast_with_http_info(
+            request, x_line_retry_key=key, _request_timeout=self._timeout))
+        return key
+
+    def quota(self) -> Quota:
+        limit = self._with_retries("quota", lambda: self._api.get_message_quota(_request_timeout=self._timeout))
+        used = self._with_retries(
+            "quota consumption", lambda: self._api.get_message_quota_consumption(_request_timeout=self._timeout)
+        )
+        return Quota(limit=limit.value if limit.type == "limited" else None, used=used.total_usage)
+
+    def _with_retries(self, what: str, call: Callable):
+        attempts = self.settings.line_max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                return call()
+            except ApiException as exc:
+                request_id = _request_id(exc.headers)
+                if exc.status == 409:
+                    log.info("%s already accepted by LINE (409, request id %s)", what, request_id)
+                    return None
+                retriable = exc.status == 429 or (exc.status or 0) >= 500
+                if not retriable or attempt == attempts:
+                    log.error("%s failed: status %s, request id %s: %s", what, exc.status, request_id, _detail(exc))
+                    raise LineError(exc.status or 0, request_id, _detail(exc)) from exc
+                log.warning("%s: status %s (request id %s), attempt %d of %d", what, exc.status, request_id,
+                            attempt, attempts)
+            except urllib3.exceptions.HTTPError as exc:
+                if attempt == attempts:
+                    log.error("%s failed: LINE unreachable: %s", what, exc)
+                    raise LineError(0, None, str(exc)) from exc
+                log.warning("%s: %s, attempt %d of %d", what, type(exc).__name__, attempt, attempts)
+            self._sleep(min(MAX_BACKOFF, self.settings.line_backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2))
+        raise AssertionError("unreachable")

@@ -1,0 +1,174 @@
+"""POST /callback: size → signature → parse → per event (record + effects in one transaction) → reply.
+
+The view only verifies, parses, dedupes, routes and answers 200. Each event gets its own
+transaction that first stores its `webhookEventId` (UNIQUE): a redelivered or replayed event finds
+it there and changes nothing. Replies go out after the commit, so a reply never describes
+something that was rolled back.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy.exc
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+from linebot.v3.messaging import Message
+from linebot.v3.webhooks import (
+    Event,
+    FollowEvent,
+    MessageEvent,
+    PostbackEvent,
+    TextMessageContent,
+    UnfollowEvent,
+)
+
+from bot.router import Context
+from handlers import ui
+from models import staff as people
+from models import webhook_event
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhook", __name__)
+
+MAX_BODY = 1024 * 1024
+APOLOGY = "ขออภัย ระบบขัดข้องชั่วคราว ยังไม่ได้บันทึกรายการนี้ กรุณาลองใหม่อีกครั้งค่ะ"
+
+
+class BadPayload(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    reply_token: str
+    messages: list[Message]
+
+
+def signature_ok(secret: str, body: bytes, signature: str) -> bool:
+    if not secret or not signature:
+        return False
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
+    return hmac.compare_digest(base64.b64encode(digest).decode("ascii"), signature.strip())
+
+
+def parse_payload(body: bytes) -> list[dict]:
+    """The raw events of a LINE webhook body, or BadPayload."""
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadPayload(f"not JSON: {exc}") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
+        raise BadPayload("not a LINE webhook payload: no 'events' list")
+    if not isinstance(payload.get("destination", ""), str):
+        raise BadPayload("'destination' is not a string")
+    for i, raw in enumerate(payload["events"]):
+        if not isinstance(raw, dict):
+            raise BadPayload(f"events[{i}] is not an object")
+        if not isinstance(raw.get("type"), str) or not raw["type"]:
+            raise BadPayload(f"events[{i}].type is missing")
+        if not isinstance(raw.get("webhookEventId"), str) or not 0 < len(raw["webhookEventId"]) <= 64:
+            raise BadPayload(f"events[{i}].webhookEventId is missing")
+        if not isinstance(raw.get("timestamp"), int) or isinstance(raw.get("timestamp"), bool):
+            raise BadPayload(f"events[{i}].timestamp is missing")
+    return payload["events"]
+
+
+def parse_event(raw: dict) -> Event | None:
+    """The SDK model of a known event type; None for types (or shapes) this SDK does not know."""
+    try:
+        return Event.from_dict(raw)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def classify(event: Event | None, raw: dict) -> tuple[str | None, dict]:
+    """What the router should do with the event: (kind, arguments) or (None, {}) to only record it."""
+    if isinstance(event, MessageEvent):
+        if isinstance(event.message, TextMessageContent):
+            return "text", {"text": event.message.text}
+        return "message", {}
+    if isinstance(event, PostbackEvent):
+        return "postback", {"data": event.postback.data}
+    if isinstance(event, FollowEvent):
+        return "follow", {}
+    if isinstance(event, UnfollowEvent):
+        return "unfollow", {}
+    return None, {}
+
+
+@bp.post("/callback")
+def callback() -> Response | tuple[str, int]:
+    bot = current_app.extensions["khunnatham"]
+    body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413 before anything else
+    if not signature_ok(bot.settings.channel_secret, body, request.headers.get("X-Line-Signature", "")):
+        log.warning("webhook: bad or missing signature from %s", request.remote_addr)
+        abort(400, "invalid signature")
+    try:
+        events = parse_payload(body)
+    except BadPayload as exc:
+        log.warning("webhook: %s", exc)
+        abort(400, str(exc))
+
+    status = 200
+    for raw in events:
+        try:
+            outgoing = process(bot, raw)
+        except sqlalchemy.exc.OperationalError:
+            # The database is unreachable or locked: nothing was stored, so let LINE redeliver.
+            log.exception("webhook: database error on event %s", raw["webhookEventId"])
+            status = 503
+            continue
+        except Exception:
+            log.exception("webhook: handler failed on event %s (%s)", raw["webhookEventId"], raw["type"])
+            token = raw.get("replyToken")
+            if isinstance(token, str) and raw.get("mode", "active") == "active":
+                bot.line.reply(token, [ui.text(APOLOGY)])
+            continue
+        if outgoing is not None:
+            bot.line.reply(outgoing.reply_token, outgoing.messages)
+    return ("OK", status) if status == 200 else ("database unavailable, please redeliver", status)
+
+
+def process(bot, raw: dict) -> Outgoing | None:
+    """Record the event and apply its effects in one transaction; the reply to send after commit."""
+    event = parse_event(raw)
+    source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
+    user_id = source.get("userId") if isinstance(source.get("userId"), str) else None
+    mode = raw.get("mode") if isinstance(raw.get("mode"), str) else "active"
+    delivery = raw.get("deliveryContext") if isinstance(raw.get("deliveryContext"), dict) else {}
+    occurred = datetime.fromtimestamp(raw["timestamp"] / 1000, bot.settings.tz)
+    kind, args = classify(event, raw)
+
+    with bot.db.sessions() as db, db.begin():
+        first_time = webhook_event.record(
+            db, raw["webhookEventId"], raw["type"], user_id, mode, bool(delivery.get("isRedelivery")), occurred
+        )
+        if not first_time:
+            log.info("webhook: event %s seen before; ignored", raw["webhookEventId"])
+            return None
+        if mode != "active" or kind is None or source.get("type") != "user" or user_id is None:
+            return None  # standby, group chats and event types we only record
+        ctx = Context(db=db, settings=bot.settings, now=occurred, user_id=user_id,
+                      staff=people.by_line_user(db, user_id), event=event, event_id=raw["webhookEventId"])
+        messages = bot.router.dispatch(ctx, kind, **args)
+
+    token = raw.get("replyToken")
+    if messages and isinstance(token, str) and token:
+        return Outgoing(token, messages)
+    return None
+
+
+@bp.get("/healthz")
+def healthz():
+    bot = current_app.extensions["khunnatham"]
+    try:
+        bot.db.ping()
+    except Exception as exc:  # any driver error means "not reachable" to the caller
+        log.error("healthz: database unreachable: %s", exc)
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

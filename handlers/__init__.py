@@ -1,0 +1,13 @@
+"""What a tap or a word does, one module per capability. Listed explicitly; no discovery."""
+from __future__ import annotations
+
+from bot.router import Router
+from handlers import coordinator, help, pledge, registration, status
+
+CAPABILITIES = (registration, pledge, status, coordinator, help)
+
+
+def register_all(router: Router) -> Router:
+    for capability in CAPABILITIES:
+        capability.register(router)
+    return router

@@ -1,0 +1,49 @@
+"""ช่วยเหลือ — what can be typed; and the answer to anything the bot does not understand."""
+from __future__ import annotations
+
+from bot.router import Context, Reply, Router
+from handlers import ui
+
+WORDS = ("ช่วยเหลือ", "help", "เมนู", "menu")
+STAFF_COMMANDS = (
+    ("ปฏิญญา", "อ่านและรับทราบปฏิญญาของสำนักงาน"),
+    ("สถานะ", "ดูข้อมูลและการมีส่วนร่วมของฉัน"),
+    ("ช่วยเหลือ", "ดูคำสั่งทั้งหมด"),
+)
+COORDINATOR_COMMANDS = (
+    ("สรุป", "ภาพรวมการรับทราบปฏิญญา ทั้งสำนักงานและรายหน่วยงาน"),
+    ("สรุป รายชื่อ", "รายชื่อผู้ที่ยังไม่รับทราบทั้งหมด"),
+)
+
+
+def register(router: Router) -> None:
+    router.text(WORDS, show)
+    router.fallback(not_understood)
+    router.non_text(not_text)
+
+
+def _chips(ctx: Context) -> ui.QuickReply:
+    labels = [word for word, _ in STAFF_COMMANDS]
+    if ctx.staff is not None and ctx.staff.is_coordinator:
+        labels.insert(2, "สรุป")
+    return ui.quick(*labels)
+
+
+def show(ctx: Context, args: str = "") -> Reply:
+    lines = ["พิมพ์หรือแตะคำสั่งเหล่านี้ได้เลยค่ะ"]
+    lines += [f"• {word} — {what}" for word, what in STAFF_COMMANDS]
+    if ctx.staff is not None and ctx.staff.is_coordinator:
+        lines.append("\nสำหรับผู้ประสานงานและผู้บริหาร")
+        lines += [f"• {word} — {what}" for word, what in COORDINATOR_COMMANDS]
+    return [ui.text("\n".join(lines), _chips(ctx))]
+
+
+def not_understood(ctx: Context, text: str = "") -> Reply:
+    if text:
+        return [ui.text(f"ขออภัย ระบบไม่เข้าใจคำว่า \"{text[:30]}\" ค่ะ\nแตะคำสั่งด้านล่าง หรือพิมพ์ \"ช่วยเหลือ\"",
+                        _chips(ctx))]
+    return [ui.text("ปุ่มนี้ใช้ไม่ได้แล้วค่ะ แตะคำสั่งด้านล่าง หรือพิมพ์ \"ช่วยเหลือ\"", _chips(ctx))]
+
+
+def not_text(ctx: Context) -> Reply:
+    return [ui.text("ขอบคุณค่ะ ระบบอ่านได้เฉพาะข้อความและการแตะปุ่ม แตะคำสั่งด้านล่างได้เลย", _chips(ctx))]

@@ -1,0 +1,101 @@
+"""ปฏิญญา — read the current pledge documents and acknowledge each (indicator 1.2)."""
+from __future__ import annotations
+
+from bot.router import Context, Reply, Router
+from handlers import ui
+from models import pledge as pledges
+from models.pledge import PledgeAck, PledgeVersion
+
+WORDS = ("ปฏิญญา", "pledge")
+ACK = "pledge.ack"    # a=pledge.ack&v=<version id>
+READ = "pledge.read"  # a=pledge.read&v=<version id>: the full text of a long document
+PREVIEW_CHARS = 600   # in a carousel; a single card shows the whole text
+
+
+def register(router: Router) -> None:
+    router.text(WORDS, show)
+    router.postback(ACK, acknowledge)
+    router.postback(READ, read)
+
+
+def show(ctx: Context, args: str = "") -> Reply:
+    versions = pledges.current_versions(ctx.db)
+    if not versions:
+        return [ui.text("ขณะนี้ยังไม่มีปฏิญญาที่ประกาศใช้ค่ะ")]
+    assert ctx.staff is not None
+    acks = pledges.acks_of(ctx.db, ctx.staff)
+    waiting = [v for v in versions if v.id not in acks]
+    shown = waiting or versions
+    preview = len(shown) > 1
+    cards = [card(ctx, v, acks.get(v.id), preview=preview) for v in shown]
+    if waiting:
+        intro = "กรุณาอ่านและแตะ \"รับทราบ\" ใต้ปฏิญญา" + (f" ทั้ง {len(waiting)} ฉบับค่ะ" if len(waiting) > 1 else "ค่ะ")
+    else:
+        intro = "ท่านรับทราบปฏิญญาครบทุกฉบับแล้ว ขอบคุณค่ะ"
+    return [ui.text(intro), ui.flex(f"ปฏิญญา: {', '.join(v.title for v in shown)}", ui.carousel(cards))]
+
+
+def read(ctx: Context, v: str) -> Reply:
+    version = _version(ctx, v)
+    if version is None:
+        return [ui.text("ไม่พบปฏิญญาฉบับนี้แล้วค่ะ พิมพ์ \"ปฏิญญา\" เพื่ออ่านฉบับปัจจุบัน", ui.quick("ปฏิญญา"))]
+    assert ctx.staff is not None
+    return [ui.flex(f"ปฏิญญา: {version.title}", card(ctx, version, pledges.find_ack(ctx.db, ctx.staff, version)))]
+
+
+def acknowledge(ctx: Context, v: str) -> Reply:
+    assert ctx.staff is not None
+    version = _version(ctx, v)
+    if version is None:
+        return [ui.text("ไม่พบปฏิญญาฉบับนี้แล้วค่ะ พิมพ์ \"ปฏิญญา\" เพื่ออ่านฉบับปัจจุบัน", ui.quick("ปฏิญญา"))]
+    if not version.document.active:
+        return [ui.text(f"\"{version.title}\" ยกเลิกการใช้แล้ว ไม่ต้องรับทราบค่ะ", ui.quick("ปฏิญญา"))]
+    latest = pledges.latest_version_of(ctx.db, version.document_id)
+    if latest is not None and latest.id != version.id:
+        return [
+            ui.text(f"\"{version.title}\" มีฉบับปรับปรุงใหม่ (ฉบับที่ {latest.version}) ค่ะ "
+                    "กรุณาอ่านฉบับล่าสุดแล้วแตะ \"รับทราบ\" อีกครั้ง"),
+            ui.flex(f"ปฏิญญา: {latest.title}", card(ctx, latest, pledges.find_ack(ctx.db, ctx.staff, latest))),
+        ]
+    ack, created = pledges.acknowledge(ctx.db, ctx.staff, version, at=ctx.now, event_id=ctx.event_id)
+    when = ui.thai_datetime(ack.acknowledged_at.astimezone(ctx.settings.tz))
+    if not created:
+        return [ui.text(f"ท่านรับทราบ \"{version.title}\" ไว้แล้วเมื่อ {when} ค่ะ", ui.quick("สถานะ"))]
+    done = pledges.progress(ctx.db, version)
+    lines = [
+        f"ขอบคุณที่ร่วมรับทราบ \"{version.title}\" ค่ะ",
+        f"บันทึกเมื่อ {when}",
+        f"ขณะนี้ร่วมแล้ว {done.done} จาก {done.total} คน ({ui.percent(done.percent)}%)",
+    ]
+    remaining = [v for v in pledges.current_versions(ctx.db)
+                 if v.id != version.id and pledges.find_ack(ctx.db, ctx.staff, v) is None]
+    if remaining:
+        lines.append(f"\nยังมีอีก {len(remaining)} ฉบับที่รอท่านรับทราบ แตะ \"ปฏิญญา\" เพื่ออ่านต่อ")
+        return [ui.text("\n".join(lines), ui.quick("ปฏิญญา"))]
+    return [ui.text("\n".join(lines), ui.quick("สถานะ", "ช่วยเหลือ"))]
+
+
+def _version(ctx: Context, v: str) -> PledgeVersion | None:
+    return pledges.get_version(ctx.db, int(v)) if v.isdigit() else None
+
+
+def card(ctx: Context, version: PledgeVersion, ack: PledgeAck | None, preview: bool = False) -> dict:
+    body_text = version.body
+    cut = preview and len(body_text) > PREVIEW_CHARS
+    if cut:
+        body_text = body_text[:PREVIEW_CHARS].rstrip() + " …"
+    published = ui.thai_date(version.published_at.astimezone(ctx.settings.tz))
+    footer: list[dict] = []
+    if ack is None:
+        footer.append(ui.button(ui.postback("รับทราบ", ACK, display_text="รับทราบปฏิญญา", v=version.id)))
+    else:
+        when = ui.thai_date(ack.acknowledged_at.astimezone(ctx.settings.tz))
+        footer.append(ui.label(f"✓ ท่านรับทราบแล้วเมื่อ {when}", size="sm", color=ui.GREEN, align="center"))
+    if cut:
+        footer.append(ui.button(ui.postback("อ่านฉบับเต็ม", READ, v=version.id), style="link"))
+    return ui.bubble(
+        version.title,
+        [ui.label(body_text, size="sm", color=ui.INK)],
+        footer=footer,
+        subtitle=f"ฉบับที่ {version.version} · ประกาศ {published}",
+    )

@@ -1,0 +1,93 @@
+"""ลงทะเบียน — link a LINE account to a person on the roster with a personal invite code."""
+from __future__ import annotations
+
+from bot.router import Context, Reply, Router
+from handlers import ui
+from models import pledge as pledges
+from models import staff as people
+from models.staff import Outcome
+
+WORDS = ("ลงทะเบียน", "register")
+EXAMPLE = "ลงทะเบียน KMTP4679"
+
+PDPA = (
+    "ข้อมูลส่วนบุคคลที่ระบบเก็บ: บัญชี LINE ของท่าน (รหัสผู้ใช้) ซึ่งผูกกับชื่อ ตำแหน่ง และหน่วยงานตามทะเบียนบุคลากร "
+    "และการมีส่วนร่วมของท่าน เช่น การรับทราบปฏิญญา ข้อเสนอ การเช็คอินกิจกรรม และการเสนอชื่อ\n"
+    "ใช้เพื่อติดตามและรายงานผลการขับเคลื่อนองค์กรคุณธรรมของสำนักงานเท่านั้น ผู้ประสานงานและผู้บริหารของสำนักงานเป็นผู้ดูข้อมูล "
+    "ไม่เปิดเผยต่อบุคคลภายนอก หากต้องการขอดู แก้ไข หรือลบข้อมูล กรุณาติดต่อผู้ประสานงาน"
+)
+
+
+def register(router: Router) -> None:
+    router.event("follow", welcome)
+    router.text(WORDS, link, public=True)
+    router.unregistered(how_to_register)
+
+
+def how_to_register(ctx: Context) -> Reply:
+    if ctx.staff is not None and not ctx.staff.active:
+        return [ui.text("บัญชีนี้ไม่อยู่ในทะเบียนบุคลากรของสำนักงานแล้วค่ะ หากข้อมูลไม่ถูกต้อง กรุณาติดต่อผู้ประสานงาน")]
+    return [ui.text(
+        "ท่านยังไม่ได้ลงทะเบียนค่ะ กรุณาพิมพ์คำว่า ลงทะเบียน ตามด้วยรหัสเชิญ 8 ตัวที่ได้รับจากผู้ประสานงาน\n"
+        f"เช่น {EXAMPLE}\n(หรือแตะลิงก์ลงทะเบียนที่ได้รับ ระบบจะพิมพ์ให้)"
+    )]
+
+
+def welcome(ctx: Context) -> Reply:
+    if ctx.registered:
+        assert ctx.staff is not None
+        return [ui.text(
+            f"ยินดีต้อนรับกลับค่ะ คุณ{ctx.staff.name}\nพิมพ์ \"ช่วยเหลือ\" เพื่อดูสิ่งที่ทำได้",
+            ui.quick("ปฏิญญา", "สถานะ", "ช่วยเหลือ"),
+        )]
+    return [
+        ui.text(
+            f"ยินดีต้อนรับสู่ระบบองค์กรคุณธรรม {ctx.settings.office_name} ค่ะ\n\n"
+            "เริ่มต้นด้วยการลงทะเบียน: พิมพ์คำว่า ลงทะเบียน ตามด้วยรหัสเชิญ 8 ตัวที่ได้รับจากผู้ประสานงาน\n"
+            f"เช่น {EXAMPLE}\n(หรือแตะลิงก์ลงทะเบียนที่ได้รับ ระบบจะพิมพ์ให้)"
+        ),
+        ui.text(PDPA),
+    ]
+
+
+def link(ctx: Context, args: str) -> Reply:
+    if not args:
+        return [ui.text(f"กรุณาพิมพ์ ลงทะเบียน ตามด้วยรหัสเชิญ 8 ตัว เช่น {EXAMPLE}")]
+    assert ctx.user_id is not None
+    result = people.register(ctx.db, ctx.user_id, args, ctx.now)
+    if result.outcome is Outcome.REGISTERED:
+        person = result.staff
+        assert person is not None
+        ctx.staff = person
+        detail = ", ".join(p for p in (person.position, person.unit) if p)
+        waiting = len(pledges.current_versions(ctx.db))
+        next_step = "ขั้นต่อไป: แตะ \"ปฏิญญา\" เพื่ออ่านและร่วมรับทราบปฏิญญาของสำนักงาน" if waiting else \
+            "พิมพ์ \"ช่วยเหลือ\" เพื่อดูสิ่งที่ทำได้"
+        return [ui.text(
+            f"ลงทะเบียนเรียบร้อยแล้วค่ะ\nคุณ{person.name} ({detail})\n\n{next_step}",
+            ui.quick("ปฏิญญา", "สถานะ", "ช่วยเหลือ"),
+        )]
+    if result.outcome is Outcome.ALREADY:
+        assert result.staff is not None
+        return [ui.text(
+            f"บัญชี LINE นี้ลงทะเบียนแล้วในชื่อ คุณ{result.staff.name} ค่ะ\n"
+            "หากไม่ใช่ท่าน กรุณาติดต่อผู้ประสานงาน",
+            ui.quick("สถานะ", "ช่วยเหลือ"),
+        )]
+    if result.outcome is Outcome.CODE_TAKEN:
+        return [ui.text(
+            "รหัสเชิญนี้ถูกใช้ลงทะเบียนกับบัญชี LINE อื่นแล้วค่ะ\n"
+            "หากเป็นรหัสของท่าน (เช่น เปลี่ยนโทรศัพท์หรือบัญชี LINE) กรุณาติดต่อผู้ประสานงานเพื่อขอรหัสใหม่"
+        )]
+    if result.outcome is Outcome.LOCKED:
+        assert result.locked_until is not None
+        until = result.locked_until.astimezone(ctx.settings.tz)
+        return [ui.text(
+            "พิมพ์รหัสเชิญไม่ถูกต้องหลายครั้ง ระบบจึงพักการลงทะเบียนของบัญชีนี้ไว้ชั่วคราวค่ะ\n"
+            f"ลองใหม่ได้หลัง {ui.thai_datetime(until)}\nหากไม่แน่ใจรหัส กรุณาติดต่อผู้ประสานงาน"
+        )]
+    left = f"\n(ลองได้อีก {result.tries_left} ครั้ง)" if result.tries_left is not None and result.tries_left <= 3 else ""
+    return [ui.text(
+        f"ไม่พบรหัสเชิญ \"{args[:20]}\" ค่ะ\n"
+        f"กรุณาตรวจสอบรหัส 8 ตัวจากผู้ประสานงาน แล้วพิมพ์อีกครั้ง เช่น {EXAMPLE}{left}"
+    )]

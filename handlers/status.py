@@ -1,0 +1,46 @@
+"""สถานะ — who I am registered as, and what I have taken part in."""
+from __future__ import annotations
+
+from bot.router import Context, Reply, Router
+from handlers import ui
+from models import pledge as pledges
+
+WORDS = ("สถานะ", "status")
+ROLE_NAMES = {"staff": "บุคลากร", "coordinator": "ผู้ประสานงาน", "executive": "ผู้บริหาร"}
+
+
+def register(router: Router) -> None:
+    router.text(WORDS, show)
+
+
+def show(ctx: Context, args: str = "") -> Reply:
+    person = ctx.staff
+    assert person is not None
+    registered = ui.thai_date(person.registered_at.astimezone(ctx.settings.tz)) if person.registered_at else "-"
+    body: list[dict] = [
+        ui.label(f"คุณ{person.name}", weight="bold", size="md", color=ui.INK),
+        ui.label(" · ".join(p for p in (person.position, person.unit) if p), size="sm", color=ui.GREY),
+        ui.label(f"บทบาท: {ROLE_NAMES.get(person.role, person.role)} · ลงทะเบียนเมื่อ {registered}",
+                 size="xs", color=ui.GREY),
+        ui.separator(),
+        ui.label("ปฏิญญา (ตัวชี้วัด 1.2)", weight="bold", size="sm", margin="md", color=ui.INK),
+    ]
+    versions = pledges.current_versions(ctx.db)
+    acks = pledges.acks_of(ctx.db, person)
+    waiting = 0
+    for version in versions:
+        ack = acks.get(version.id)
+        if ack is None:
+            waiting += 1
+            mark, color = "ยังไม่รับทราบ", ui.RED
+        else:
+            mark, color = f"รับทราบแล้ว {ui.thai_date(ack.acknowledged_at.astimezone(ctx.settings.tz))}", ui.GREEN
+        body.append({"type": "box", "layout": "horizontal", "margin": "sm", "contents": [
+            ui.label(version.title, size="xs", color=ui.INK, flex=3),
+            ui.label(mark, size="xs", color=color, flex=2, align="end"),
+        ]})
+    if not versions:
+        body.append(ui.label("ยังไม่มีปฏิญญาที่ประกาศใช้", size="xs", color=ui.GREY))
+    footer = [ui.button(ui.message_action("อ่านและรับทราบปฏิญญา", "ปฏิญญา"))] if waiting else None
+    summary = f"สถานะของคุณ{person.name}: ปฏิญญา " + (f"รอรับทราบ {waiting} ฉบับ" if waiting else "รับทราบครบแล้ว")
+    return [ui.flex(summary, ui.bubble("สถานะของฉัน", body, footer=footer))]

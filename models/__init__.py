@@ -1,0 +1,1 @@
+"""Data and the rules about it. Nothing here imports Flask or LINE."""

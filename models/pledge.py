@@ -1,0 +1,231 @@
+"""Pledge documents (indicator 1.2): versions, acknowledgments and progress."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.base import Base, insert_ignoring_conflicts, utcnow
+from models.staff import Staff
+
+DEFAULT_PLEDGE_FILE = Path(__file__).resolve().parent / "data" / "pledge_fy2569.md"
+MAX_TITLE = 200
+MAX_BODY = 4000  # a Flex bubble holds about 30 KB of JSON; leave room for the card around the text
+
+
+class PledgeDocument(Base):
+    __tablename__ = "pledge_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(MAX_TITLE), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list["PledgeVersion"]] = relationship(
+        back_populates="document", order_by="PledgeVersion.version"
+    )
+
+
+class PledgeVersion(Base):
+    __tablename__ = "pledge_versions"
+    __table_args__ = (sa.UniqueConstraint("document_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(sa.ForeignKey("pledge_documents.id"))
+    version: Mapped[int]
+    body: Mapped[str] = mapped_column(sa.Text)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document: Mapped[PledgeDocument] = relationship(back_populates="versions", lazy="joined")
+
+    @property
+    def title(self) -> str:
+        return self.document.title
+
+
+class PledgeAck(Base):
+    """One acknowledgment per person per pledge version."""
+
+    __tablename__ = "pledge_acks"
+    __table_args__ = (sa.UniqueConstraint("staff_id", "version_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("pledge_versions.id"), index=True)
+    acknowledged_at: Mapped[datetime]
+    webhook_event_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.done / self.total, 1) if self.total else 0.0
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.done
+
+
+@dataclass(frozen=True)
+class UnitProgress(Progress):
+    unit: str = ""
+
+
+class PledgeError(ValueError):
+    pass
+
+
+def current_versions(db: Session) -> list[PledgeVersion]:
+    """The latest version of every active document, oldest document first."""
+    latest = (
+        sa.select(PledgeVersion.document_id, sa.func.max(PledgeVersion.version).label("v"))
+        .group_by(PledgeVersion.document_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(PledgeVersion)
+        .join(latest, sa.and_(PledgeVersion.document_id == latest.c.document_id,
+                              PledgeVersion.version == latest.c.v))
+        .join(PledgeDocument, PledgeDocument.id == PledgeVersion.document_id)
+        .where(PledgeDocument.active)
+        .order_by(PledgeDocument.id)
+    )
+    return list(db.scalars(stmt))
+
+
+def latest_version_of(db: Session, document_id: int) -> PledgeVersion | None:
+    return db.scalar(
+        sa.select(PledgeVersion)
+        .where(PledgeVersion.document_id == document_id)
+        .order_by(PledgeVersion.version.desc())
+        .limit(1)
+    )
+
+
+def get_version(db: Session, version_id: int) -> PledgeVersion | None:
+    return db.get(PledgeVersion, version_id)
+
+
+def acks_of(db: Session, staff: Staff) -> dict[int, PledgeAck]:
+    """The person's acknowledgments by version id."""
+    return {a.version_id: a for a in db.scalars(sa.select(PledgeAck).where(PledgeAck.staff_id == staff.id))}
+
+
+def find_ack(db: Session, staff: Staff, version: PledgeVersion) -> PledgeAck | None:
+    return db.scalar(
+        sa.select(PledgeAck).where(PledgeAck.staff_id == staff.id, PledgeAck.version_id == version.id)
+    )
+
+
+def acknowledge(
+    db: Session, staff: Staff, version: PledgeVersion, at: datetime, event_id: str | None = None
+) -> tuple[PledgeAck, bool]:
+    """Store the acknowledgment once; (the stored one, whether this call created it)."""
+    created = insert_ignoring_conflicts(
+        db,
+        PledgeAck.__table__,
+        {"staff_id": staff.id, "version_id": version.id, "acknowledged_at": at, "webhook_event_id": event_id},
+        ["staff_id", "version_id"],
+    )
+    ack = find_ack(db, staff, version)
+    assert ack is not None
+    return ack, created
+
+
+def progress(db: Session, version: PledgeVersion) -> Progress:
+    total = db.scalar(sa.select(sa.func.count()).select_from(Staff).where(Staff.active)) or 0
+    done = db.scalar(
+        sa.select(sa.func.count())
+        .select_from(PledgeAck)
+        .join(Staff, Staff.id == PledgeAck.staff_id)
+        .where(PledgeAck.version_id == version.id, Staff.active)
+    ) or 0
+    return Progress(done, total)
+
+
+def unit_progress(db: Session, version: PledgeVersion) -> list[UnitProgress]:
+    """Per unit, sorted by unit name."""
+    acked = sa.func.count(PledgeAck.id)
+    stmt = (
+        sa.select(Staff.unit, acked, sa.func.count(Staff.id))
+        .outerjoin(PledgeAck, sa.and_(PledgeAck.staff_id == Staff.id, PledgeAck.version_id == version.id))
+        .where(Staff.active)
+        .group_by(Staff.unit)
+        .order_by(Staff.unit)
+    )
+    return [UnitProgress(done=d, total=t, unit=u) for u, d, t in db.execute(stmt)]
+
+
+def pending(db: Session, version: PledgeVersion, limit: int | None = None) -> list[Staff]:
+    """Active people who have not acknowledged this version, by unit then name."""
+    done = sa.select(PledgeAck.staff_id).where(PledgeAck.version_id == version.id)
+    stmt = (
+        sa.select(Staff)
+        .where(Staff.active, Staff.id.not_in(done))
+        .order_by(Staff.unit, Staff.name)
+        .limit(limit)
+    )
+    return list(db.scalars(stmt))
+
+
+def publish(db: Session, title: str, body: str, at: datetime | None = None) -> PledgeVersion:
+    """A new document, or a new version of the document with this title (everyone acknowledges again)."""
+    title = " ".join(title.split())
+    body = body.strip()
+    if not title:
+        raise PledgeError("the title is empty")
+    if len(title) > MAX_TITLE:
+        raise PledgeError(f"the title is longer than {MAX_TITLE} characters")
+    if not body:
+        raise PledgeError("the text is empty")
+    if len(body) > MAX_BODY:
+        raise PledgeError(f"the text is {len(body)} characters; at most {MAX_BODY} fit on a LINE card")
+    document = db.scalar(sa.select(PledgeDocument).where(PledgeDocument.title == title))
+    if document is None:
+        document = PledgeDocument(title=title)
+        db.add(document)
+        db.flush()
+        number = 1
+    else:
+        latest = latest_version_of(db, document.id)
+        if latest is not None and latest.body == body and document.active:
+            raise PledgeError(f"'{title}' version {latest.version} already has exactly this text")
+        document.active = True
+        number = (latest.version if latest else 0) + 1
+    version = PledgeVersion(document=document, version=number, body=body, published_at=at or utcnow())
+    db.add(version)
+    db.flush()
+    return version
+
+
+def retire(db: Session, title: str) -> PledgeDocument:
+    document = db.scalar(sa.select(PledgeDocument).where(PledgeDocument.title == title))
+    if document is None:
+        raise PledgeError(f"no pledge document titled '{title}'")
+    document.active = False
+    db.flush()
+    return document
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """A pledge file's first non-empty line is its title, the rest its text."""
+    lines = text.strip().splitlines()
+    if not lines:
+        return "", ""
+    return lines[0].strip().lstrip("# ").strip(), "\n".join(lines[1:]).strip()
+
+
+def ensure_default(db: Session) -> PledgeVersion | None:
+    """The FY2569 declaration, when no pledge document exists yet."""
+    if db.scalar(sa.select(sa.func.count()).select_from(PledgeDocument)):
+        return None
+    title, body = split_title(DEFAULT_PLEDGE_FILE.read_text(encoding="utf-8"))
+    return publish(db, title, body)

@@ -1,0 +1,184 @@
+"""People on the office's roster, their LINE link, invite codes and registration rules."""
+from __future__ import annotations
+
+import enum
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, TimestampMixin
+
+
+class Role(str, enum.Enum):
+    STAFF = "staff"
+    COORDINATOR = "coordinator"
+    EXECUTIVE = "executive"
+
+
+ROLES = tuple(r.value for r in Role)
+# No look-alikes: no 0/O, 1/I/L, 5/S, 2/Z, 8/B, U/V.
+INVITE_ALPHABET = "ACDEFGHJKMNPQRTWXY34679"
+INVITE_LENGTH = 8
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCK_DURATION = timedelta(minutes=15)
+
+
+class Staff(TimestampMixin, Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    position: Mapped[str] = mapped_column(sa.String(200), default="")
+    unit: Mapped[str] = mapped_column(sa.String(200), index=True)
+    role: Mapped[str] = mapped_column(sa.String(16), default=Role.STAFF.value)
+    active: Mapped[bool] = mapped_column(default=True)
+    invite_code: Mapped[Optional[str]] = mapped_column(sa.String(16), unique=True)
+    line_user_id: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
+    registered_at: Mapped[Optional[datetime]]
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role in (Role.COORDINATOR.value, Role.EXECUTIVE.value)
+
+    def __repr__(self) -> str:
+        return f"Staff({self.code!r}, {self.name!r})"
+
+
+class RegistrationFailure(Base):
+    """A wrong invite code typed by a LINE account (for the 5-in-15-minutes lock)."""
+
+    __tablename__ = "registration_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    code_tried: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime]
+
+
+def by_line_user(db: Session, line_user_id: str) -> Staff | None:
+    return db.scalar(sa.select(Staff).where(Staff.line_user_id == line_user_id))
+
+
+def by_code(db: Session, code: str) -> Staff | None:
+    return db.scalar(sa.select(Staff).where(Staff.code == code))
+
+
+def active_count(db: Session) -> int:
+    return db.scalar(sa.select(sa.func.count()).select_from(Staff).where(Staff.active)) or 0
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+
+
+def normalize_invite_code(text: str) -> str:
+    """What a person typed, as the stored form: upper case, no spaces or dashes."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def ensure_invite_codes(db: Session) -> int:
+    """Give every person without one a fresh, unique invite code. Returns how many were made."""
+    taken = set(db.scalars(sa.select(Staff.invite_code).where(Staff.invite_code.is_not(None))))
+    made = 0
+    for person in db.scalars(sa.select(Staff).where(Staff.invite_code.is_(None)).order_by(Staff.id)):
+        code = new_invite_code()
+        while code in taken:
+            code = new_invite_code()
+        taken.add(code)
+        person.invite_code = code
+        made += 1
+    db.flush()
+    return made
+
+
+class Outcome(enum.Enum):
+    REGISTERED = "registered"
+    ALREADY = "already"  # this LINE account is already linked (to someone)
+    UNKNOWN_CODE = "unknown_code"
+    CODE_TAKEN = "code_taken"  # the code's person is linked to another LINE account
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class Registration:
+    outcome: Outcome
+    staff: Staff | None = None
+    locked_until: datetime | None = None
+    tries_left: int | None = None
+
+
+def locked_until(db: Session, line_user_id: str, now: datetime) -> datetime | None:
+    """When the account may try again, if 5 wrong codes within 15 minutes locked it."""
+    since = now - FAILURE_WINDOW - LOCK_DURATION
+    times = list(
+        db.scalars(
+            sa.select(RegistrationFailure.at)
+            .where(RegistrationFailure.line_user_id == line_user_id, RegistrationFailure.at > since)
+            .order_by(RegistrationFailure.at)
+        )
+    )
+    for i in range(MAX_FAILURES - 1, len(times)):
+        if times[i] - times[i - MAX_FAILURES + 1] <= FAILURE_WINDOW:
+            until = times[i] + LOCK_DURATION
+            if until > now:
+                return until
+    return None
+
+
+def _recent_failures(db: Session, line_user_id: str, now: datetime) -> int:
+    return db.scalar(
+        sa.select(sa.func.count())
+        .select_from(RegistrationFailure)
+        .where(RegistrationFailure.line_user_id == line_user_id, RegistrationFailure.at > now - FAILURE_WINDOW)
+    ) or 0
+
+
+def register(db: Session, line_user_id: str, typed_code: str, now: datetime) -> Registration:
+    """Link a LINE account to the person whose invite code it typed."""
+    linked = by_line_user(db, line_user_id)
+    if linked is not None:
+        return Registration(Outcome.ALREADY, staff=linked)
+    until = locked_until(db, line_user_id, now)
+    if until is not None:
+        return Registration(Outcome.LOCKED, locked_until=until)
+
+    code = normalize_invite_code(typed_code)
+    person = db.scalar(sa.select(Staff).where(Staff.invite_code == code, Staff.active)) if code else None
+    if person is None:
+        db.add(RegistrationFailure(line_user_id=line_user_id, code_tried=typed_code[:64], at=now))
+        db.flush()
+        until = locked_until(db, line_user_id, now)
+        if until is not None:
+            return Registration(Outcome.LOCKED, locked_until=until)
+        return Registration(Outcome.UNKNOWN_CODE, tries_left=MAX_FAILURES - _recent_failures(db, line_user_id, now))
+    if person.line_user_id is not None:
+        return Registration(Outcome.CODE_TAKEN, staff=person)
+
+    # Conditional update: two accounts racing for one code cannot both win.
+    won = db.execute(
+        sa.update(Staff)
+        .where(Staff.id == person.id, Staff.line_user_id.is_(None))
+        .values(line_user_id=line_user_id, registered_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        return Registration(Outcome.CODE_TAKEN, staff=person)
+    db.refresh(person)
+    return Registration(Outcome.REGISTERED, staff=person)
+
+
+def unlink(db: Session, person: Staff) -> str:
+    """Free a person's registration (new phone, new LINE account) and issue a new invite code."""
+    person.line_user_id = None
+    person.registered_at = None
+    person.invite_code = None
+    db.flush()
+    ensure_invite_codes(db)
+    return person.invite_code or ""
