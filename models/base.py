@@ -57,5 +57,11 @@ def insert_ignoring_conflicts(db, table: sa.Table, values: dict, index_elements:
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - only the two supported databases
         raise RuntimeError(f"unsupported database: {dialect}")
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=index_elements)
-    return db.execute(stmt).rowcount == 1
+    stmt = (
+        insert(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=index_elements)
+        .returning(*table.primary_key.columns)
+    )
+    # RETURNING, not rowcount: psycopg 3 reports -1 for rowcount here.
+    return db.execute(stmt).first() is not None

@@ -1,0 +1,314 @@
+"""A fake LINE Messaging API, served over real HTTP: the tests, the benchmark and the sandbox use it.
+
+It records every request, validates bodies with line-bot-sdk's own models plus LINE's documented
+limits, answers with LINE-shaped JSON and an `x-line-request-id`, enforces single-use reply tokens
+and `X-Line-Retry-Key` (409 for a key it already accepted), keeps the monthly quota, and can be told
+to fail: `fail_next("/v2/bot/message/push", 500, times=2)`.
+
+    python -m bot.fakeline --port 8901     # standalone, for the benchmark
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+import uuid
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from linebot.v3.messaging import MulticastRequest, PushMessageRequest, ReplyMessageRequest
+from werkzeug.serving import make_server
+
+REPLY = "/v2/bot/message/reply"
+PUSH = "/v2/bot/message/push"
+MULTICAST = "/v2/bot/message/multicast"
+QUOTA = "/v2/bot/message/quota"
+CONSUMPTION = "/v2/bot/message/quota/consumption"
+
+MAX_BUBBLE_BYTES = 30_000
+MAX_CAROUSEL_BYTES = 50_000
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: Any
+    status: int
+    at: float = field(default_factory=time.time)
+
+
+@dataclass
+class Sent:
+    """One message as a user would receive it."""
+
+    kind: str  # reply / push / multicast
+    to: str
+    message: dict
+    at: float = field(default_factory=time.time)
+
+
+class LimitError(ValueError):
+    pass
+
+
+def _check_limits(messages: list[dict]) -> None:
+    """The limits LINE enforces that the SDK's models do not."""
+    if not 1 <= len(messages) <= 5:
+        raise LimitError(f"messages: {len(messages)} given, 1 to 5 allowed")
+    for i, m in enumerate(messages):
+        quick = (m.get("quickReply") or {}).get("items") or []
+        if len(quick) > 13:
+            raise LimitError(f"messages[{i}].quickReply.items: {len(quick)} given, at most 13")
+        if m.get("type") == "text" and not 1 <= len(m.get("text", "")) <= 5000:
+            raise LimitError(f"messages[{i}].text: must be 1 to 5000 characters")
+        if m.get("type") == "flex":
+            if not 1 <= len(m.get("altText", "")) <= 1500:
+                raise LimitError(f"messages[{i}].altText: must be 1 to 1500 characters")
+            contents = m.get("contents") or {}
+            size = len(json.dumps(contents, ensure_ascii=False).encode("utf-8"))
+            limit = MAX_CAROUSEL_BYTES if contents.get("type") == "carousel" else MAX_BUBBLE_BYTES
+            if size > limit:
+                raise LimitError(f"messages[{i}].contents: {size} bytes, at most {limit}")
+            if contents.get("type") == "carousel" and len(contents.get("contents", [])) > 12:
+                raise LimitError(f"messages[{i}].contents: more than 12 bubbles")
+        for data in _postback_data(m):
+            if len(data) > 300:
+                raise LimitError(f"messages[{i}]: postback data of {len(data)} characters, at most 300")
+
+
+def _postback_data(node: Any):
+    if isinstance(node, dict):
+        if node.get("type") == "postback" and "data" in node:
+            yield node["data"]
+        for value in node.values():
+            yield from _postback_data(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _postback_data(value)
+
+
+class FakeLine:
+    """State of the fake platform. Thread-safe."""
+
+    def __init__(self, access_token: str | None = None):
+        self.access_token = access_token
+        self.lock = threading.RLock()
+        self.requests: list[Recorded] = []
+        self.sent: dict[str, list[Sent]] = defaultdict(list)
+        self.reply_tokens: dict[str, str | None] = {}  # issued token → user id (None once used)
+        self.used_tokens: set[str] = set()
+        self.retry_keys: set[str] = set()
+        self.failures: dict[str, deque[tuple[int, float]]] = defaultdict(deque)
+        self.quota_limit: int | None = 300
+        self.quota_used = 0
+        self.record_requests = True
+
+    # -- test controls --------------------------------------------------------------------------
+    def issue_reply_token(self, user_id: str) -> str:
+        token = uuid.uuid4().hex
+        with self.lock:
+            self.reply_tokens[token] = user_id
+        return token
+
+    def fail_next(self, path: str, status: int, times: int = 1, delay: float = 0.0) -> None:
+        """The next `times` calls to `path` answer `status` (0: hang for `delay` s, then answer 500)."""
+        with self.lock:
+            for _ in range(times):
+                self.failures[path].append((status, delay))
+
+    def messages_for(self, user_id: str) -> list[dict]:
+        with self.lock:
+            return [s.message for s in self.sent.get(user_id, [])]
+
+    def calls(self, path: str | None = None) -> list[Recorded]:
+        with self.lock:
+            return [r for r in self.requests if path is None or r.path == path]
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.sent.clear()
+            self.reply_tokens.clear()
+            self.used_tokens.clear()
+            self.retry_keys.clear()
+            self.failures.clear()
+            self.quota_used = 0
+
+    # -- serving --------------------------------------------------------------------------------
+    def app(self) -> Flask:
+        fake = self
+        app = Flask("fakeline")
+
+        def answer(payload: Any, status: int = 200) -> Response:
+            response = jsonify(payload)
+            response.status_code = status
+            response.headers["x-line-request-id"] = str(uuid.uuid4())
+            return response
+
+        @app.before_request
+        def check():
+            failure = None
+            with fake.lock:
+                queue = fake.failures.get(request.path)
+                if queue:
+                    failure = queue.popleft()
+            body = request.get_json(silent=True)
+            if failure is not None:
+                status, delay = failure
+                if delay:
+                    time.sleep(delay)
+                fake._record(request, body, status or 500)
+                return answer({"message": "injected failure"}, status or 500)
+            if fake.access_token and request.headers.get("Authorization") != f"Bearer {fake.access_token}":
+                fake._record(request, body, 401)
+                return answer({"message": "Authentication failed. Confirm that the access token in the "
+                                          "authorization header is valid."}, 401)
+            return None
+
+        @app.post(REPLY)
+        def reply():
+            body = request.get_json(silent=True) or {}
+            error = fake._validate(ReplyMessageRequest, body)
+            token = body.get("replyToken", "")
+            with fake.lock:
+                if error is None and token in fake.used_tokens:
+                    error = "Invalid reply token"
+                if error is not None:
+                    fake._record(request, body, 400)
+                    return answer({"message": error}, 400)
+                fake.used_tokens.add(token)
+                user = fake.reply_tokens.pop(token, None) or "unknown"
+                fake._record(request, body, 200)
+                fake._deliver("reply", [user], body["messages"])
+            return answer({"sentMessages": [{"id": uuid.uuid4().hex} for _ in body["messages"]]})
+
+        def billed(model, recipients_of):
+            body = request.get_json(silent=True) or {}
+            error = fake._validate(model, body)
+            key = request.headers.get("X-Line-Retry-Key")
+            if error is None and key is not None:
+                try:
+                    uuid.UUID(key)
+                except ValueError:
+                    error = "The value for the 'X-Line-Retry-Key' header is invalid"
+            with fake.lock:
+                if error is not None:
+                    fake._record(request, body, 400)
+                    return answer({"message": error}, 400)
+                if key is not None and key in fake.retry_keys:
+                    fake._record(request, body, 409)
+                    return answer({"message": "The retry key is already accepted"}, 409)
+                recipients = recipients_of(body)
+                if fake.quota_limit is not None and fake.quota_used + len(recipients) > fake.quota_limit:
+                    fake._record(request, body, 429)
+                    return answer({"message": "You have reached your monthly limit."}, 429)
+                if key is not None:
+                    fake.retry_keys.add(key)
+                fake.quota_used += len(recipients)
+                fake._record(request, body, 200)
+                fake._deliver(request.path.rsplit("/", 1)[-1], recipients, body["messages"])
+            return answer({"sentMessages": [{"id": uuid.uuid4().hex} for _ in body["messages"]]})
+
+        @app.post(PUSH)
+        def push():
+            return billed(PushMessageRequest, lambda b: [b["to"]])
+
+        @app.post(MULTICAST)
+        def multicast():
+            return billed(MulticastRequest, lambda b: list(dict.fromkeys(b["to"])))
+
+        @app.get(QUOTA)
+        def quota():
+            fake._record(request, None, 200)
+            if fake.quota_limit is None:
+                return answer({"type": "none"})
+            return answer({"type": "limited", "value": fake.quota_limit})
+
+        @app.get(CONSUMPTION)
+        def consumption():
+            fake._record(request, None, 200)
+            return answer({"totalUsage": fake.quota_used})
+
+        @app.get("/v2/bot/profile/<user_id>")
+        def profile(user_id: str):
+            fake._record(request, None, 200)
+            return answer({"userId": user_id, "displayName": f"ผู้ใช้ {user_id[-4:]}", "language": "th"})
+
+        @app.errorhandler(404)
+        def not_found(_exc):
+            fake._record(request, request.get_json(silent=True), 404)
+            return answer({"message": "Not found"}, 404)
+
+        return app
+
+    # -- internals ------------------------------------------------------------------------------
+    def _validate(self, model, body: dict) -> str | None:
+        try:
+            if not isinstance(body, dict):
+                return "The request body has 1 error(s): body is not a JSON object"
+            model.from_dict(body)
+            if model is MulticastRequest and not 1 <= len(body.get("to", [])) <= 500:
+                raise LimitError("to: 1 to 500 user ids allowed")
+            _check_limits(body.get("messages") or [])
+        except Exception as exc:  # pydantic's ValidationError, our LimitError, a TypeError on odd shapes
+            return f"The request body has 1 error(s): {str(exc)[:400]}"
+        return None
+
+    def _record(self, req, body: Any, status: int) -> None:
+        if not self.record_requests:
+            return
+        with self.lock:
+            self.requests.append(Recorded(req.method, req.path, dict(req.headers), body, status))
+
+    def _deliver(self, kind: str, recipients: list[str], messages: list[dict]) -> None:
+        if not self.record_requests:
+            return
+        for user in recipients:
+            self.sent[user].extend(Sent(kind, user, m) for m in messages)
+
+
+class FakeLineServer:
+    """The fake served in a background thread on a free loopback port."""
+
+    def __init__(self, fake: FakeLine | None = None, host: str = "127.0.0.1", port: int = 0):
+        self.fake = fake or FakeLine()
+        self._server = make_server(host, port, self.fake.app(), threaded=True)
+        self.url = f"http://{host}:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fakeline", daemon=True)
+
+    def __enter__(self) -> "FakeLineServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the fake LINE Messaging API.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8901)
+    parser.add_argument("--no-record", action="store_true", help="Keep nothing in memory (benchmarks).")
+    args = parser.parse_args()
+    fake = FakeLine()
+    fake.quota_limit = None
+    fake.record_requests = not args.no_record
+    server = make_server(args.host, args.port, fake.app(), threaded=True)
+    print(f"fake LINE API on http://{args.host}:{server.server_port}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""Fixtures: a migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL), the fake LINE API
+over real HTTP on a free port, the app, and `LineActions`, a LINE client that signs its events."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from bot import create_app
+from bot.config import Settings
+from bot.db import Database, upgrade
+from bot.fakeline import FakeLine, FakeLineServer
+from models import pledge as pledges
+from models import roster
+from models.all import Base
+
+SECRET = "test-channel-secret"
+TOKEN = "test-access-token"
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('TEST_DATABASE_URL') or 'SQLite (temporary file)'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        from bot.config import normalize_database_url
+
+        url = normalize_database_url(url)
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        engine.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def line_server():
+    with FakeLineServer(FakeLine(access_token=TOKEN)) as server:
+        yield server
+
+
+@pytest.fixture
+def line_api(line_server) -> FakeLine:
+    line_server.fake.reset()
+    line_server.fake.quota_limit = 300
+    return line_server.fake
+
+
+@pytest.fixture
+def settings(database_url, line_server) -> Settings:
+    return Settings(
+        database_url=database_url,
+        channel_secret=SECRET,
+        access_token=TOKEN,
+        line_api_host=line_server.url,
+        bot_basic_id="@testoffice",
+        line_backoff=0.01,
+        line_timeout=2.0,
+    )
+
+
+def _empty_tables(database: Database) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with database.engine.begin() as conn:
+        if database.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        else:
+            for table in tables:
+                conn.exec_driver_sql(f"DELETE FROM {table}")
+
+
+@pytest.fixture
+def app(settings, line_api):
+    application = create_app(settings)
+    bot = application.extensions["khunnatham"]
+    _empty_tables(bot.db)
+    with bot.db.session() as db:
+        pledges.ensure_default(db)
+    yield application
+    bot.close()
+
+
+@pytest.fixture
+def bot(app):
+    return app.extensions["khunnatham"]
+
+
+@pytest.fixture
+def db(bot):
+    with bot.db.sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# -- LINE events ------------------------------------------------------------------------------------
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def event_id() -> str:
+    """A ULID-shaped id as LINE sends (26 characters)."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(26))
+
+
+def millis(at: datetime | None) -> int:
+    return int((at.timestamp() if at else time.time()) * 1000)
+
+
+class LineActions:
+    """What a person does in LINE, as signed webhook requests (modelled on flaskr's AuthActions)."""
+
+    def __init__(self, client, fake: FakeLine, secret: str = SECRET):
+        self.client = client
+        self.fake = fake
+        self.secret = secret
+
+    def event(self, user_id: str, type_: str, at: datetime | None = None, reply: bool = True,
+              **fields: Any) -> dict:
+        event = {
+            "type": type_,
+            "mode": "active",
+            "timestamp": millis(at),
+            "source": {"type": "user", "userId": user_id},
+            "webhookEventId": event_id(),
+            "deliveryContext": {"isRedelivery": False},
+        }
+        if reply:
+            event["replyToken"] = self.fake.issue_reply_token(user_id)
+        event.update(fields)
+        return event
+
+    def text_event(self, user_id: str, text: str, at: datetime | None = None) -> dict:
+        return self.event(user_id, "message", at, message={
+            "id": str(secrets.randbits(60)), "type": "text", "text": text, "quoteToken": secrets.token_hex(8)})
+
+    def postback_event(self, user_id: str, data: str, at: datetime | None = None) -> dict:
+        return self.event(user_id, "postback", at, postback={"data": data})
+
+    def post(self, events: list[dict], signature: str | None = None, body: bytes | None = None):
+        if body is None:
+            body = json.dumps({"destination": "Uffffffffffffffffffffffffffffffff", "events": events},
+                              ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json"}
+        if signature != "":
+            headers["X-Line-Signature"] = signature if signature is not None else sign(body, self.secret)
+        return self.client.post("/callback", data=body, headers=headers)
+
+    def send(self, event: dict) -> list[dict]:
+        """Deliver one event; the messages the bot replied with."""
+        before = len(self.fake.messages_for(event["source"]["userId"]))
+        response = self.post([event])
+        assert response.status_code == 200, response.data
+        return self.fake.messages_for(event["source"]["userId"])[before:]
+
+    def say(self, user_id: str, text: str, at: datetime | None = None) -> list[dict]:
+        return self.send(self.text_event(user_id, text, at))
+
+    def tap(self, user_id: str, data: str, at: datetime | None = None) -> list[dict]:
+        return self.send(self.postback_event(user_id, data, at))
+
+    def follow(self, user_id: str, at: datetime | None = None) -> list[dict]:
+        return self.send(self.event(user_id, "follow", at, follow={"isUnblocked": False}))
+
+
+@pytest.fixture
+def line(client, line_api) -> LineActions:
+    return LineActions(client, line_api)
+
+
+def text_of(messages: list[dict]) -> str:
+    """All the text a person sees in these messages (Flex included), joined by newlines."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "altText", "label"):
+                if isinstance(node.get(key), str):
+                    out.append(node[key])
+            for key, value in node.items():
+                if key not in ("text", "altText", "label"):
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(messages)
+    return "\n".join(out)
+
+
+def postbacks_in(messages: list[dict]) -> list[str]:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "postback" and "data" in node:
+                found.append(node["data"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(messages)
+    return found
+
+
+# -- people ---------------------------------------------------------------------------------------
+ROSTER_HEADER = "code,name,position,unit,role\n"
+
+
+def add_people(bot, rows: list[tuple[str, str, str, str, str]]) -> None:
+    """Put people on the roster the way `roster import` does."""
+    with bot.db.session() as session:
+        roster.apply(session, [roster.RosterRow(i + 2, *row) for i, row in enumerate(rows)])
+
+
+@pytest.fixture
+def office(bot):
+    """A small office: 2 units, a coordinator, an executive and 4 staff (nobody registered yet)."""
+    add_people(bot, [
+        ("C01", "นางสาวกมลา ประสานงาน", "นักวิชาการพัฒนาชุมชนชำนาญการ", "กลุ่มงานประสานฯ", "coordinator"),
+        ("E01", "นายบุญมี ผู้อำนวยการ", "พัฒนาการจังหวัด", "กลุ่มงานประสานฯ", "executive"),
+        ("S01", "นายสมชาย ใจดี", "นักวิชาการพัฒนาชุมชน", "กลุ่มงานประสานฯ", "staff"),
+        ("S02", "นางสมศรี รักดี", "เจ้าพนักงานธุรการ", "อำเภอเมืองเชียงราย", "staff"),
+        ("S03", "นายวิชัย มั่นคง", "นักพัฒนาชุมชน", "อำเภอเมืองเชียงราย", "staff"),
+        ("S04", "นางสาวดวงใจ สดใส", "นักพัฒนาชุมชน", "อำเภอเมืองเชียงราย", "staff"),
+    ])
+    return bot
+
+
+def invite_code(bot, code: str) -> str:
+    from models.staff import by_code
+
+    with bot.db.sessions() as session:
+        return by_code(session, code).invite_code
+
+
+@pytest.fixture
+def register(office, line):
+    """register("S01") → the LINE user id now linked to person S01."""
+
+    def _register(code: str, user_id: str | None = None) -> str:
+        user_id = user_id or "U" + hashlib.md5(code.encode()).hexdigest()
+        replies = line.say(user_id, f"ลงทะเบียน {invite_code(office, code)}")
+        assert "ลงทะเบียนเรียบร้อยแล้ว" in text_of(replies)
+        return user_id
+
+    return _register
+
+
+class LiveServer:
+    """The app served over real HTTP (threaded), for concurrency tests."""
+
+    def __init__(self, app):
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def live_app(app):
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+def count_rows(bot, model) -> int:
+    with bot.db.sessions() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+ROOT = Path(__file__).resolve().parent.parent
