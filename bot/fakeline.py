@@ -160,9 +160,9 @@ class FakeLine:
             body = request.get_json(silent=True)
             if failure is not None:
                 status, delay = failure
+                fake._record(request, body, status or 500)
                 if delay:
                     time.sleep(delay)
-                fake._record(request, body, status or 500)
                 return answer({"message": "injected failure"}, status or 500)
             if fake.access_token and request.headers.get("Authorization") != f"Bearer {fake.access_token}":
                 fake._record(request, body, 401)

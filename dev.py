@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Set up and run khunnatham-bot on a fresh machine that has only python3.
+
+    python3 dev.py start     # set up, migrate, add the default pledge, start the bot
+    python3 dev.py test      # set up, run the test suite (extra arguments go to pytest)
+
+Set-up is a virtual environment in .venv with the project installed (editable, with the dev
+extras); it is redone only when pyproject.toml changes. Uses only the standard library.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+STAMP = VENV / ".khunnatham-installed"
+
+
+def say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def run(*args: str | Path, **kwargs) -> None:
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
+
+
+def make_venv() -> None:
+    if PY.exists():
+        return
+    say("creating the virtual environment in .venv")
+    result = subprocess.run([sys.executable, "-m", "venv", str(VENV)], cwd=ROOT, capture_output=True, text=True)
+    if result.returncode == 0:
+        return
+    shutil.rmtree(VENV, ignore_errors=True)
+    # Debian ships venv's pip bootstrap separately (python3-venv); install it when we can.
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}-venv"
+        say(f"installing Debian's {version} (needed by python3 -m venv)")
+        run("apt-get", "update", "-qq")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        if subprocess.run(["apt-get", "install", "-y", "-qq", version], env=env).returncode != 0:
+            run("apt-get", "install", "-y", "-qq", "python3-venv", env=env)
+        run(sys.executable, "-m", "venv", VENV)
+        return
+    sys.exit(
+        "[dev] python3 -m venv failed:\n" + result.stderr.strip()
+        + "\n[dev] On Debian/Ubuntu install it with:  sudo apt-get install python3-venv   then run this again."
+    )
+
+
+def install() -> None:
+    make_venv()
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    say("installing the project and its dependencies (first run takes a minute)")
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "pip")
+    run(PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", ".[dev]")
+    STAMP.write_text(digest)
+
+
+def start(args: list[str]) -> None:
+    install()
+    env = dict(os.environ)
+    say("applying database migrations")
+    run(PY, "-m", "flask", "--app", "bot", "db", "upgrade", env=env)
+    host = env.get("HOST", "127.0.0.1")
+    port = env.get("PORT", "8000")
+    if not env.get("LINE_CHANNEL_ACCESS_TOKEN") and not (ROOT / ".env").exists():
+        say("no LINE credentials (LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN in the environment or .env):")
+        say("the bot runs on SQLite under instance/, but LINE cannot reach it and it cannot answer LINE.")
+    say(f"webhook: http://{host}:{port}/callback   health: http://{host}:{port}/healthz   (Ctrl+C stops)")
+    os.chdir(ROOT)
+    os.execv(str(PY), [str(PY), "-m", "flask", "--app", "bot", "run", "--host", host, "--port", port,
+                       "--no-debugger", "--no-reload", *args])
+
+
+def test(args: list[str]) -> None:
+    install()
+    os.chdir(ROOT)
+    os.execv(str(PY), [str(PY), "-m", "pytest", *args])
+
+
+def main() -> None:
+    commands = {"start": start, "test": test, "setup": lambda args: install()}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit(__doc__)
+    commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The router's rules and the Thai formatting helpers."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.router import Router
+from handlers import register_all, ui
+
+
+def test_duplicate_word_or_action_is_an_error():
+    router = Router()
+    router.text(("ปฏิญญา",), lambda ctx: [])
+    with pytest.raises(ValueError):
+        router.text(("ปฏิญญา",), lambda ctx: [])
+    router.postback("x.y", lambda ctx: [])
+    with pytest.raises(ValueError):
+        router.postback("x.y", lambda ctx: [])
+
+
+def test_every_capability_registers_without_clashes():
+    router = register_all(Router())
+    assert {"ลงทะเบียน", "ปฏิญญา", "สถานะ", "สรุป", "ช่วยเหลือ"} <= set(router.words)
+
+
+def test_text_matching_takes_arguments_with_or_without_a_space():
+    router = register_all(Router())
+    route, args = router.match_text("ลงทะเบียน  abcd 1234")
+    assert route.fn.__name__ == "link" and args == "abcd 1234"
+    route, args = router.match_text("ลงทะเบียนABCD1234")
+    assert args == "ABCD1234"
+    assert router.match_text("registered") is None  # English words need a word boundary
+    assert router.match_text("สวัสดี") is None
+
+
+def test_thai_dates():
+    assert ui.thai_date(date(2026, 2, 27)) == "27 ก.พ. 2569"
+    assert ui.thai_date(date(2026, 2, 27), thai_digits=True) == "๒๗ ก.พ. ๒๕๖๙"
+    at = datetime(2025, 12, 31, 23, 59, tzinfo=ZoneInfo("Asia/Bangkok"))
+    assert ui.thai_datetime(at) == "31 ธ.ค. 2568 เวลา 23:59 น."
+
+
+def test_percent_and_long_text_splitting():
+    assert ui.percent(72.5) == "72.5" and ui.percent(100.0) == "100" and ui.percent(16.67) == "16.7"
+    messages = ui.texts([f"บรรทัดที่ {i} " + "ก" * 80 for i in range(300)])
+    assert 1 < len(messages) <= 5
+    assert all(len(m.text) <= 5000 for m in messages)
+
+
+def test_postback_data_is_bounded():
+    with pytest.raises(ValueError):
+        ui.postback_data("x", v="ก" * 300)
