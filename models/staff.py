@@ -161,13 +161,18 @@ def register(db: Session, line_user_id: str, typed_code: str, now: datetime) -> 
     if person.line_user_id is not None:
         return Registration(Outcome.CODE_TAKEN, staff=person)
 
-    # Conditional update: two accounts racing for one code cannot both win.
-    won = db.execute(
-        sa.update(Staff)
-        .where(Staff.id == person.id, Staff.line_user_id.is_(None))
-        .values(line_user_id=line_user_id, registered_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    # Conditional update: two accounts racing for one code cannot both win, and one account racing
+    # with two codes hits the UNIQUE line_user_id (rolled back to the savepoint, not the event).
+    try:
+        with db.begin_nested():
+            won = db.execute(
+                sa.update(Staff)
+                .where(Staff.id == person.id, Staff.line_user_id.is_(None))
+                .values(line_user_id=line_user_id, registered_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+    except sa.exc.IntegrityError:
+        return Registration(Outcome.ALREADY, staff=by_line_user(db, line_user_id))
     if won != 1:
         return Registration(Outcome.CODE_TAKEN, staff=person)
     db.refresh(person)
