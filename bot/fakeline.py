@@ -46,7 +46,7 @@ class Recorded:
 class Sent:
     """One message as a user would receive it."""
 
-    kind: str  # reply / push / multicast
+    kind: str  # reply / push / multicast, or "user" for what the user sent
     to: str
     message: dict
     at: float = field(default_factory=time.time)
@@ -122,8 +122,27 @@ class FakeLine:
                 self.failures[path].append((status, delay))
 
     def messages_for(self, user_id: str) -> list[dict]:
+        """What the bot sent to this user (reply, push and multicast), oldest first."""
         with self.lock:
-            return [s.message for s in self.sent.get(user_id, [])]
+            return [s.message for s in self.sent.get(user_id, []) if s.kind != "user"]
+
+    def user_said(self, user_id: str, message: dict) -> None:
+        """Note what the user typed or tapped, so a chat transcript can show both sides."""
+        with self.lock:
+            self.sent[user_id].append(Sent("user", user_id, message))
+
+    def transcript(self, user_id: str, after: int = 0) -> list[dict]:
+        """Both sides of the chat, numbered from 1: [{seq, kind, message, at}] with seq > after."""
+        with self.lock:
+            return [{"seq": i, "kind": s.kind, "message": s.message, "at": s.at}
+                    for i, s in enumerate(self.sent.get(user_id, []), start=1) if i > after]
+
+    def forget(self, user_id: str | None = None) -> None:
+        with self.lock:
+            if user_id is None:
+                self.sent.clear()
+            else:
+                self.sent.pop(user_id, None)
 
     def calls(self, path: str | None = None) -> list[Recorded]:
         with self.lock:
