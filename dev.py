@@ -66,20 +66,34 @@ def install() -> None:
     STAMP.write_text(digest)
 
 
+def sandbox_mode(env: dict[str, str]) -> bool:
+    """Ask the app's own settings (environment and .env) whether this is the sandbox."""
+    probe = "from bot.config import Settings; print(int(Settings.from_env().sandbox))"
+    result = subprocess.run([str(PY), "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return result.stdout.strip() == "1"
+
+
 def start(args: list[str]) -> None:
     install()
     env = dict(os.environ)
+    host = env.get("HOST", "127.0.0.1")
+    port = env.setdefault("PORT", "8000")
+    sandbox = sandbox_mode(env)
+    loopback = host == "localhost" or host.startswith("127.") or host == "::1"
+    if sandbox and not loopback and env.get("SANDBOX_ALLOW_REMOTE", "").lower() not in ("1", "true", "yes"):
+        sys.exit(f"[dev] refusing to serve the sandbox on {host}: anyone who can reach it could act as any "
+                 "person. Use HOST=127.0.0.1, or set SANDBOX_ALLOW_REMOTE=1 if you really mean it.")
     say("applying database migrations")
     run(PY, "-m", "flask", "--app", "bot", "db", "upgrade", env=env)
-    host = env.get("HOST", "127.0.0.1")
-    port = env.get("PORT", "8000")
-    if not env.get("LINE_CHANNEL_ACCESS_TOKEN") and not (ROOT / ".env").exists():
-        say("no LINE credentials (LINE_CHANNEL_SECRET, LINE_CHANNEL_ACCESS_TOKEN in the environment or .env):")
-        say("the bot runs on SQLite under instance/, but LINE cannot reach it and it cannot answer LINE.")
-    say(f"webhook: http://{host}:{port}/callback   health: http://{host}:{port}/healthz   (Ctrl+C stops)")
+    if sandbox:
+        say("no LINE credentials: running the SANDBOX (demo office, fake LINE platform, SQLite in instance/).")
+        say(f"open  http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/sandbox/  in a browser")
+    else:
+        say(f"webhook: http://{host}:{port}/callback   health: http://{host}:{port}/healthz")
+    say("Ctrl+C stops the bot")
     os.chdir(ROOT)
-    os.execv(str(PY), [str(PY), "-m", "flask", "--app", "bot", "run", "--host", host, "--port", port,
-                       "--no-debugger", "--no-reload", *args])
+    os.execve(str(PY), [str(PY), "-m", "flask", "--app", "bot", "run", "--host", host, "--port", port,
+                        "--no-debugger", "--no-reload", "--with-threads", *args], env)
 
 
 def test(args: list[str]) -> None:

@@ -44,4 +44,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     app.register_blueprint(webhook.bp)
     cli.init_app(app)
+    if settings.sandbox:
+        from bot import sandbox
+
+        sandbox.init_app(app)
     return app

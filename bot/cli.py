@@ -19,6 +19,7 @@ from models.staff import Staff
 db_cli = AppGroup("db", help="Database schema and defaults.")
 roster_cli = AppGroup("roster", help="The staff roster and invite codes.")
 pledge_cli = AppGroup("pledge", help="Pledge documents (indicator 1.2).")
+richmenu_cli = AppGroup("richmenu", help="The staff rich menu on LINE.")
 
 
 def _bot():
@@ -26,7 +27,7 @@ def _bot():
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, roster_cli, pledge_cli):
+    for group in (db_cli, roster_cli, pledge_cli, richmenu_cli):
         app.cli.add_command(group)
 
 
@@ -34,7 +35,12 @@ def setup_database(bot) -> pledges.PledgeVersion | None:
     """Migrations to head, then the defaults every office starts with (the FY2569 pledge)."""
     database.upgrade(bot.settings.database_url)
     with bot.db.session() as db:
-        return pledges.ensure_default(db)
+        created = pledges.ensure_default(db)
+    if bot.settings.sandbox:
+        from bot.sandbox import ensure_demo
+
+        ensure_demo(bot)
+    return created
 
 
 @db_cli.command("upgrade")
@@ -162,3 +168,66 @@ def pledge_pending() -> None:
             for p in pledges.pending(db, version):
                 out.writerow([version.title, version.version, p.code, p.name, p.unit,
                               "yes" if p.line_user_id else "no"])
+
+
+@richmenu_cli.command("render")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the PNG; the committed bot/static/richmenu.png when omitted.")
+def richmenu_render(output: Path | None) -> None:
+    """Draw the rich menu image from its definition (needs Pillow and fonts-thai-tlwg)."""
+    from bot import richmenu
+
+    path = output or richmenu.IMAGE_PATH
+    try:
+        data = richmenu.render_image(path)
+    except (richmenu.FontNotFound, RuntimeError, ImportError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{path}: {richmenu.WIDTH}x{richmenu.HEIGHT}, {len(data):,} bytes")
+
+
+@richmenu_cli.command("deploy")
+@click.option("--image", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A PNG or JPEG of the menu's size; the committed bot/static/richmenu.png when omitted.")
+def richmenu_deploy(image: Path | None) -> None:
+    """Create the rich menu on LINE, upload its image, make it everyone's default, remove older ones."""
+    from bot import richmenu
+    from bot.line import LineError
+
+    path = image or richmenu.IMAGE_PATH
+    if not path.is_file():
+        raise click.ClickException(f"{path} is missing; run `flask --app bot richmenu render` first")
+    data = path.read_bytes()
+    found = richmenu.image_size(data)
+    definition = richmenu.definition()
+    size = (definition["size"]["width"], definition["size"]["height"])
+    if found is None:
+        raise click.ClickException(f"{path} is not a PNG or JPEG")
+    if found[1:] != size:
+        raise click.ClickException(f"{path} is {found[1]}x{found[2]}; the rich menu is {size[0]}x{size[1]}; "
+                                   f"run `flask --app bot richmenu render`")
+    if len(data) > richmenu.MAX_IMAGE_BYTES:
+        raise click.ClickException(f"{path} is {len(data):,} bytes; LINE takes at most 1 MB")
+    line = _bot().line
+    new_id = None
+    try:
+        new_id = line.create_rich_menu(definition)
+        line.upload_rich_menu_image(new_id, data)
+        line.set_default_rich_menu(new_id)
+    except LineError as exc:
+        if new_id is not None:  # do not leave a half-made menu behind
+            try:
+                line.delete_rich_menu(new_id)
+            except LineError:
+                pass
+        raise click.ClickException(f"rich menu not deployed: {exc}") from None
+    removed = []
+    try:
+        for menu in line.list_rich_menus():
+            if menu.get("name") == definition["name"] and menu["richMenuId"] != new_id:
+                line.delete_rich_menu(menu["richMenuId"])
+                removed.append(menu["richMenuId"])
+    except LineError as exc:
+        raise click.ClickException(f"rich menu {new_id} is deployed and the default, but older menus "
+                                   f"were not all removed: {exc}") from None
+    click.echo(f"rich menu {new_id} is the default"
+               + (f"; removed {len(removed)} older: {', '.join(removed)}" if removed else ""))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from dotenv import dotenv_values
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 DEFAULT_LINE_API_HOST = "https://api.line.me"
+SANDBOX_LINE_PATH = "/sandbox/line"
 
 
 def default_database_url() -> str:
@@ -35,6 +37,9 @@ class Settings:
     # Indicator 1.2 deadline of the FY2569 plan (27 ก.พ. 2569); the plan file replaces it later.
     pledge_deadline: date = date(2026, 2, 27)
     office_name: str = "สำนักงานพัฒนาชุมชนจังหวัดเชียงราย"
+    # The sandbox: the whole bot on one machine, a fake LINE platform inside the app (bot/sandbox).
+    sandbox: bool = False
+    sandbox_allow_remote: bool = False
     line_timeout: float = 5.0
     line_max_attempts: int = 5
     line_backoff: float = 0.5
@@ -53,11 +58,25 @@ class Settings:
 
         base = cls()
         deadline = get("PLEDGE_DEADLINE", base.pledge_deadline.isoformat())
+        access_token = get("LINE_CHANNEL_ACCESS_TOKEN", "")
+        sandbox = _flag(get("SANDBOX", "")) or not access_token
+        database_url = base.database_url
+        channel_secret = get("LINE_CHANNEL_SECRET", "")
+        line_api_host = base.line_api_host
+        if sandbox:
+            # Its own SQLite file (demo data never lands in a real office's database), a secret made
+            # up for this process, and the fake LINE platform served by this very app.
+            database_url = f"sqlite:///{INSTANCE_DIR / 'sandbox.sqlite'}"
+            channel_secret = secrets.token_hex(16)
+            access_token = "sandbox-access-token"
+            line_api_host = f"http://127.0.0.1:{get('PORT', '8000')}{SANDBOX_LINE_PATH}"
         return cls(
-            database_url=normalize_database_url(get("DATABASE_URL", base.database_url)),
-            channel_secret=get("LINE_CHANNEL_SECRET", ""),
-            access_token=get("LINE_CHANNEL_ACCESS_TOKEN", ""),
-            line_api_host=get("LINE_API_HOST", base.line_api_host).rstrip("/"),
+            database_url=normalize_database_url(get("DATABASE_URL", database_url)),
+            channel_secret=channel_secret,
+            access_token=access_token,
+            line_api_host=get("LINE_API_HOST", line_api_host).rstrip("/"),
+            sandbox=sandbox,
+            sandbox_allow_remote=_flag(get("SANDBOX_ALLOW_REMOTE", "")),
             timezone=get("BOT_TIMEZONE", base.timezone),
             public_base_url=get("PUBLIC_BASE_URL", base.public_base_url).rstrip("/"),
             bot_basic_id=get("LINE_BOT_BASIC_ID", base.bot_basic_id),
@@ -71,6 +90,15 @@ class Settings:
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]")
+    return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
 def normalize_database_url(url: str) -> str:

@@ -10,6 +10,7 @@ to fail: `fail_next("/v2/bot/message/push", 500, times=2)`.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import threading
 import time
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from linebot.v3.messaging import MulticastRequest, PushMessageRequest, ReplyMessageRequest
+from linebot.v3.messaging import MulticastRequest, PushMessageRequest, ReplyMessageRequest, RichMenuRequest
 from werkzeug.serving import make_server
 
 REPLY = "/v2/bot/message/reply"
@@ -27,6 +28,9 @@ PUSH = "/v2/bot/message/push"
 MULTICAST = "/v2/bot/message/multicast"
 QUOTA = "/v2/bot/message/quota"
 CONSUMPTION = "/v2/bot/message/quota/consumption"
+RICH_MENU = "/v2/bot/richmenu"
+RICH_MENU_LIST = "/v2/bot/richmenu/list"
+DEFAULT_RICH_MENU = "/v2/bot/user/all/richmenu"
 
 MAX_BUBBLE_BYTES = 30_000
 MAX_CAROUSEL_BYTES = 50_000
@@ -107,6 +111,9 @@ class FakeLine:
         self.quota_limit: int | None = 300
         self.quota_used = 0
         self.record_requests = True
+        self.rich_menus: dict[str, dict] = {}  # id → the RichMenuResponse JSON
+        self.rich_menu_images: dict[str, tuple[str, bytes]] = {}  # id → (content type, bytes)
+        self.default_rich_menu: str | None = None
 
     # -- test controls --------------------------------------------------------------------------
     def issue_reply_token(self, user_id: str) -> str:
@@ -157,6 +164,9 @@ class FakeLine:
             self.retry_keys.clear()
             self.failures.clear()
             self.quota_used = 0
+            self.rich_menus.clear()
+            self.rich_menu_images.clear()
+            self.default_rich_menu = None
 
     # -- serving --------------------------------------------------------------------------------
     def app(self) -> Flask:
@@ -258,6 +268,89 @@ class FakeLine:
             fake._record(request, None, 200)
             return answer({"userId": user_id, "displayName": f"ผู้ใช้ {user_id[-4:]}", "language": "th"})
 
+        # -- rich menus --------------------------------------------------------------------------
+        def no_menu(body: Any = None) -> Response:
+            fake._record(request, body, 404)
+            return answer({"message": "richmenu not found"}, 404)
+
+        @app.post(RICH_MENU)
+        def create_rich_menu():
+            body = request.get_json(silent=True)
+            error = _rich_menu_error(body)
+            if error is not None:
+                fake._record(request, body, 400)
+                return answer({"message": error}, 400)
+            menu_id = f"richmenu-{uuid.uuid4().hex}"
+            with fake.lock:
+                fake.rich_menus[menu_id] = {"richMenuId": menu_id, **RichMenuRequest.from_dict(body).to_dict()}
+                fake._record(request, body, 200)
+            return answer({"richMenuId": menu_id})
+
+        @app.post(f"{RICH_MENU}/<menu_id>/content")
+        def upload_rich_menu_image(menu_id: str):
+            content_type = (request.content_type or "").split(";")[0].strip().lower()
+            data = request.get_data()
+            summary = {"contentType": content_type, "bytes": len(data)}
+            with fake.lock:
+                menu = fake.rich_menus.get(menu_id)
+                if menu is None:
+                    return no_menu(summary)
+                error = _rich_menu_image_error(content_type, data, menu["size"])
+                if error is None and menu_id in fake.rich_menu_images:
+                    error = "An image has already been uploaded to the richmenu"
+                if error is not None:
+                    fake._record(request, summary, 400)
+                    return answer({"message": error}, 400)
+                fake.rich_menu_images[menu_id] = (content_type, data)
+                fake._record(request, summary, 200)
+            return answer({})
+
+        @app.post(f"{DEFAULT_RICH_MENU}/<menu_id>")
+        def set_default_rich_menu(menu_id: str):
+            with fake.lock:
+                if menu_id not in fake.rich_menus:
+                    return no_menu()
+                if menu_id not in fake.rich_menu_images:
+                    fake._record(request, None, 400)
+                    return answer({"message": "must upload richmenu image before applying it to user"}, 400)
+                fake.default_rich_menu = menu_id
+                fake._record(request, None, 200)
+            return answer({})
+
+        @app.get(DEFAULT_RICH_MENU)
+        def get_default_rich_menu():
+            with fake.lock:
+                if fake.default_rich_menu is None:
+                    fake._record(request, None, 404)
+                    return answer({"message": "no default richmenu"}, 404)
+                fake._record(request, None, 200)
+                return answer({"richMenuId": fake.default_rich_menu})
+
+        @app.get(RICH_MENU_LIST)
+        def list_rich_menus():
+            with fake.lock:
+                fake._record(request, None, 200)
+                return answer({"richmenus": list(fake.rich_menus.values())})
+
+        @app.get(f"{RICH_MENU}/<menu_id>")
+        def get_rich_menu(menu_id: str):
+            with fake.lock:
+                if menu_id not in fake.rich_menus:
+                    return no_menu()
+                fake._record(request, None, 200)
+                return answer(fake.rich_menus[menu_id])
+
+        @app.delete(f"{RICH_MENU}/<menu_id>")
+        def delete_rich_menu(menu_id: str):
+            with fake.lock:
+                if fake.rich_menus.pop(menu_id, None) is None:
+                    return no_menu()
+                fake.rich_menu_images.pop(menu_id, None)
+                if fake.default_rich_menu == menu_id:
+                    fake.default_rich_menu = None
+                fake._record(request, None, 200)
+            return answer({})
+
         @app.errorhandler(404)
         def not_found(_exc):
             fake._record(request, request.get_json(silent=True), 404)
@@ -289,6 +382,64 @@ class FakeLine:
             return
         for user in recipients:
             self.sent[user].extend(Sent(kind, user, m) for m in messages)
+
+
+MAX_RICH_MENU_IMAGE_BYTES = 1024 * 1024
+
+
+def _rich_menu_error(body: Any) -> str | None:
+    """What LINE would say about a rich menu, beyond the SDK's model (which makes every field optional)."""
+    try:
+        if not isinstance(body, dict):
+            raise LimitError("body is not a JSON object")
+        RichMenuRequest.from_dict(body)
+        for key in ("size", "selected", "name", "chatBarText", "areas"):
+            if key not in body:
+                raise LimitError(f"{key}: required")
+        width, height = body["size"]["width"], body["size"]["height"]
+        if not 800 <= width <= 2500 or height < 250 or width / height < 1.45:
+            raise LimitError("size: width 800 to 2500, height 250 or more, width/height at least 1.45")
+        if not 1 <= len(body["name"]) <= 300 or not 1 <= len(body["chatBarText"]) <= 14:
+            raise LimitError("name: 1 to 300 characters; chatBarText: 1 to 14 characters")
+        if len(body["areas"]) > 20:
+            raise LimitError(f"areas: {len(body['areas'])} given, at most 20")
+        for i, area in enumerate(body["areas"]):
+            b, action = area.get("bounds") or {}, area.get("action") or {}
+            if not {"x", "y", "width", "height"} <= b.keys() or b["x"] + b["width"] > width \
+                    or b["y"] + b["height"] > height:
+                raise LimitError(f"areas[{i}].bounds: outside the rich menu's size")
+            if not action.get("type"):
+                raise LimitError(f"areas[{i}].action: required")
+            if len(action.get("label") or "") > 20:
+                raise LimitError(f"areas[{i}].action.label: at most 20 characters")
+            if action["type"] == "message" and not 1 <= len(action.get("text") or "") <= 300:
+                raise LimitError(f"areas[{i}].action.text: 1 to 300 characters")
+    except Exception as exc:  # pydantic's ValidationError, our LimitError, a KeyError/TypeError on odd shapes
+        return f"The request body has 1 error(s): {str(exc)[:400]}"
+    return None
+
+
+def _rich_menu_image_error(content_type: str, data: bytes, size: dict) -> str | None:
+    if content_type not in ("image/png", "image/jpeg"):
+        return f"Content-Type {content_type or '(none)'}: image/png or image/jpeg only"
+    if not data:
+        return "empty image"
+    if len(data) > MAX_RICH_MENU_IMAGE_BYTES:
+        return f"image of {len(data)} bytes; at most 1 MB"
+    from PIL import Image  # imported here: only rich menu uploads need it
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind, (width, height) = image.format, image.size
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()  # the whole image decodes, not only its header
+    except Exception:
+        return "the body is not a readable image"
+    if kind not in ("PNG", "JPEG") or f"image/{kind.lower()}" != content_type:
+        return f"the body is {kind or 'not an image'}, not {content_type}"
+    if (width, height) != (size["width"], size["height"]):
+        return f"image is {width}x{height}; the rich menu is {size['width']}x{size['height']}"
+    return None
 
 
 class FakeLineServer:

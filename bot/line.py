@@ -20,12 +20,14 @@ from linebot.v3.messaging import (
     Configuration,
     Message,
     MessagingApi,
+    MessagingApiBlob,
     MulticastRequest,
     PushMessageRequest,
     ReplyMessageRequest,
+    RichMenuRequest,
 )
 
-from bot.config import Settings
+from bot.config import DEFAULT_LINE_API_HOST, Settings
 
 log = logging.getLogger(__name__)
 
@@ -148,3 +150,60 @@ class LineClient:
                 log.warning("%s: %s, attempt %d of %d", what, type(exc).__name__, attempt, attempts)
             self._sleep(min(MAX_BACKOFF, self.settings.line_backoff * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2))
         raise AssertionError("unreachable")
+
+    # -- rich menu (free; `flask richmenu deploy` provisions it) --------------------------------------
+    # Creating is a POST without a retry key: a retried 5xx may leave a second menu of the same name,
+    # which `deploy` removes together with the older ones.
+    def create_rich_menu(self, definition: dict) -> str:
+        """Create a rich menu from RichMenuRequest JSON; its id."""
+        request = RichMenuRequest.from_dict(definition)
+        response = self._with_retries("create rich menu", lambda: self._api.create_rich_menu(
+            request, _request_timeout=self._timeout))
+        if response is None:  # a 409, which only retry-keyed requests should get
+            raise LineError(409, None, "LINE answered 409 to a new rich menu")
+        return response.rich_menu_id
+
+    def upload_rich_menu_image(self, rich_menu_id: str, image: bytes) -> None:
+        """Attach a PNG or JPEG (its type read from its first bytes) to a rich menu without one."""
+        content_type = "image/jpeg" if image[:2] == b"\xff\xd8" else "image/png"
+        # LINE takes content on api-data.line.me; MessagingApiBlob names that host itself, but a
+        # Configuration host overrides it, so the blob client gets its own Configuration.
+        host = self.settings.line_api_host.rstrip("/")
+        config = Configuration(host=RICH_MENU_DATA_HOSTS.get(host, host),
+                               access_token=self.settings.access_token or "unset")
+        config.retries = False
+        with ApiClient(config) as client:
+            blob = MessagingApiBlob(client)
+            self._with_retries("upload rich menu image", lambda: blob.set_rich_menu_image(
+                rich_menu_id, bytes(image), _headers={"Content-Type": content_type},
+                _request_timeout=max(self._timeout, 30.0)))
+
+    def set_default_rich_menu(self, rich_menu_id: str) -> None:
+        """Show this rich menu to every user who has no menu of their own."""
+        self._with_retries("set default rich menu", lambda: self._api.set_default_rich_menu(
+            rich_menu_id, _request_timeout=self._timeout))
+
+    def default_rich_menu_id(self) -> str | None:
+        """The default rich menu's id; None when there is none (LINE answers 404)."""
+        def call():
+            try:
+                return self._api.get_default_rich_menu_id(_request_timeout=self._timeout).rich_menu_id
+            except ApiException as exc:
+                if exc.status == 404:
+                    return None
+                raise
+
+        return self._with_retries("get default rich menu", call)
+
+    def list_rich_menus(self) -> list[dict]:
+        """Every rich menu of the channel, as LINE's JSON (richMenuId, name, size, areas, …)."""
+        response = self._with_retries("list rich menus", lambda: self._api.get_rich_menu_list(
+            _request_timeout=self._timeout))
+        return [menu.to_dict() for menu in response.richmenus]
+
+    def delete_rich_menu(self, rich_menu_id: str) -> None:
+        self._with_retries("delete rich menu", lambda: self._api.delete_rich_menu(
+            rich_menu_id, _request_timeout=self._timeout))
+
+
+RICH_MENU_DATA_HOSTS = {DEFAULT_LINE_API_HOST: "https://api-data.line.me"}

@@ -280,8 +280,9 @@ def register(office, line):
 class LiveServer:
     """The app served over real HTTP (threaded), for concurrency tests."""
 
-    def __init__(self, app):
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+    def __init__(self, app, port: int = 0):
+        self.app = app
+        self._server = make_server("127.0.0.1", port, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

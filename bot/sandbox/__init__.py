@@ -1,0 +1,235 @@
+"""The sandbox: the whole bot on one machine, with no LINE account.
+
+`create_app` calls `init_app` only in sandbox mode (no LINE_CHANNEL_ACCESS_TOKEN, or SANDBOX=1);
+otherwise none of these routes exist. The fake LINE platform (`bot.fakeline`, the same one the
+tests use) is mounted at /sandbox/line and the LINE client points at it. The chat page at /sandbox
+sends every text, tap, follow and unfollow as a LINE event signed with this process's generated
+channel secret to the real /callback over HTTP: signature, dedupe, router and handlers all run as
+they do for LINE.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request, send_file
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from bot.config import SANDBOX_LINE_PATH, is_loopback
+from bot.fakeline import FakeLine
+from bot.sandbox import demo
+from bot.sandbox.flexhtml import render_message, render_quick_reply
+from models import pledge as pledges
+from models.staff import Staff
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sandbox", __name__, url_prefix="/sandbox", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+HERE = Path(__file__).resolve().parent
+
+
+def init_app(app: Flask) -> None:
+    bot = app.extensions["khunnatham"]
+    fake = FakeLine(access_token=bot.settings.access_token)
+    fake.quota_limit = 300
+    bot.sandbox = fake
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {SANDBOX_LINE_PATH: fake.app()})
+    app.register_blueprint(bp)
+    app.add_url_rule("/", "sandbox_home", lambda: redirect("/sandbox/"))
+    if sa.inspect(bot.db.engine).has_table(Staff.__tablename__):
+        ensure_demo(bot)  # else `flask db upgrade` is about to create the schema, and loads it then
+
+
+def ensure_demo(bot) -> bool:
+    """Load the demo office into an empty, migrated sandbox database; True when it was loaded now."""
+    with bot.db.session() as db:
+        if demo.is_loaded(db):
+            return False
+        pledges.ensure_default(db)
+        demo.load(db, datetime.now(bot.settings.tz))
+    log.info("sandbox: demo office loaded (%d people)", len(demo.PEOPLE))
+    return True
+
+
+def _bot():
+    return current_app.extensions["khunnatham"]
+
+
+@bp.before_request
+def loopback_only():
+    if not _bot().settings.sandbox_allow_remote and not is_loopback(request.remote_addr or ""):
+        abort(403, "the sandbox answers only this machine (set SANDBOX_ALLOW_REMOTE=1 to allow others)")
+
+
+@bp.get("/")
+def page():
+    from bot.richmenu import AREAS, definition
+
+    return render_template("sandbox.html", office=_bot().settings.office_name, areas=AREAS,
+                           menu=definition())
+
+
+@bp.get("/richmenu.png")
+def richmenu_image():
+    from bot.richmenu import IMAGE_PATH
+
+    return send_file(IMAGE_PATH, mimetype="image/png")
+
+
+# -- the API the page uses ---------------------------------------------------------------------
+@bp.get("/api/people")
+def people():
+    bot = _bot()
+    with bot.db.sessions() as db:
+        everyone = list(db.scalars(sa.select(Staff).where(Staff.active).order_by(Staff.unit, Staff.code)))
+    return jsonify([{
+        "code": p.code, "name": p.name, "unit": p.unit, "role": p.role, "userId": p.line_user_id,
+        "inviteCode": p.invite_code,
+        "inviteText": f"ลงทะเบียน {p.invite_code}",
+    } for p in everyone])
+
+
+@bp.post("/api/users")
+def new_user():
+    return jsonify(userId="U" + uuid.uuid4().hex)
+
+
+@bp.get("/api/chat")
+def chat():
+    fake: FakeLine = _bot().sandbox
+    tz = _bot().settings.tz
+    user = _user_id(request.args.get("user", ""))
+    after = request.args.get("after", "0")
+    items = fake.transcript(user, int(after) if after.isdigit() else 0)
+    rendered = []
+    for item in items:
+        message = item["message"]
+        if item["kind"] == "user":
+            html = render_user_message(message)
+        else:
+            html = render_message(message)
+        rendered.append({"seq": item["seq"], "from": "user" if item["kind"] == "user" else "bot",
+                         "kind": item["kind"], "html": html,
+                         "quickReply": render_quick_reply(message) if item["kind"] != "user" else "",
+                         "time": datetime.fromtimestamp(item["at"], tz).strftime("%H:%M")})
+    return jsonify(items=rendered)
+
+
+@bp.post("/api/say")
+def say():
+    payload = request.get_json(silent=True) or {}
+    user = _user_id(payload.get("user", ""))
+    text = str(payload.get("text", "")).strip()
+    if not text:
+        abort(400, "empty message")
+    if len(text) > 5000:
+        abort(400, "LINE messages are at most 5000 characters")
+    _bot().sandbox.user_said(user, {"type": "text", "text": text})
+    return _deliver(user, "message", message={
+        "id": str(uuid.uuid4().int)[:18], "type": "text", "text": text, "quoteToken": uuid.uuid4().hex})
+
+
+@bp.post("/api/postback")
+def postback():
+    payload = request.get_json(silent=True) or {}
+    user = _user_id(payload.get("user", ""))
+    data = str(payload.get("data", ""))
+    display = payload.get("displayText")
+    if display:
+        _bot().sandbox.user_said(user, {"type": "text", "text": str(display)})
+    return _deliver(user, "postback", postback={"data": data})
+
+
+@bp.post("/api/follow")
+def follow():
+    user = _user_id((request.get_json(silent=True) or {}).get("user", ""))
+    return _deliver(user, "follow", follow={"isUnblocked": False})
+
+
+@bp.post("/api/unfollow")
+def unfollow():
+    user = _user_id((request.get_json(silent=True) or {}).get("user", ""))
+    return _deliver(user, "unfollow", reply=False)
+
+
+@bp.post("/api/reset")
+def reset():
+    bot = _bot()
+    with bot.db.session() as db:
+        demo.wipe(db)
+        pledges.ensure_default(db)
+        demo.load(db, datetime.now(bot.settings.tz))
+    bot.sandbox.reset()
+    return jsonify(ok=True)
+
+
+@bp.get("/api/jobs")
+def jobs():
+    from jobs import JOBS
+
+    return jsonify(sorted(JOBS))
+
+
+@bp.post("/api/jobs/<name>")
+def run_job(name: str):
+    from jobs import JOBS
+
+    bot = _bot()
+    payload = request.get_json(silent=True) or {}
+    user = payload.get("user")
+    with bot.db.sessions() as db:
+        person = db.scalar(sa.select(Staff).where(Staff.line_user_id == user)) if user else None
+        if person is None or not person.is_coordinator:
+            abort(403, "only a coordinator can run a scheduled job")
+        if name not in JOBS:
+            abort(404, f"no job named {name}")
+        fn, _cron = JOBS[name]
+        result = fn(datetime.now(bot.settings.tz), db, bot.line)
+        db.commit()
+    return jsonify(ok=True, result=result if isinstance(result, (int, str)) else None)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _user_id(value: str) -> str:
+    if not (isinstance(value, str) and len(value) == 33 and value.startswith("U")
+            and all(c in "0123456789abcdef" for c in value[1:])):
+        abort(400, "user must be a LINE user id: U followed by 32 hex digits")
+    return value
+
+
+def _deliver(user: str, type_: str, reply: bool = True, **fields):
+    """Sign one event with this process's channel secret and POST it to the real /callback."""
+    bot = _bot()
+    fake: FakeLine = bot.sandbox
+    event = {
+        "type": type_, "mode": "active", "timestamp": int(time.time() * 1000),
+        "source": {"type": "user", "userId": user}, "webhookEventId": uuid.uuid4().hex.upper()[:26],
+        "deliveryContext": {"isRedelivery": False}, **fields,
+    }
+    if reply:
+        event["replyToken"] = fake.issue_reply_token(user)
+    body = json.dumps({"destination": "U" + "0" * 32, "events": [event]}, ensure_ascii=False).encode()
+    from bot.webhook import signature as sign
+
+    port = request.environ.get("SERVER_PORT", "8000")
+    call = urllib.request.Request(f"http://127.0.0.1:{port}/callback", data=body, method="POST", headers={
+        "Content-Type": "application/json", "X-Line-Signature": sign(bot.settings.channel_secret, body)})
+    try:
+        with urllib.request.urlopen(call, timeout=10) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    return jsonify(status=status), (200 if status == 200 else 502)
+
+
+def render_user_message(message: dict) -> str:
+    from html import escape
+
+    return f'<div class="lb-bubble lb-user-text">{escape(message.get("text", ""))}</div>'

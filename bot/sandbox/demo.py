@@ -1,0 +1,85 @@
+"""A fictional office for the sandbox: 30 people in 4 units, most of them already on LINE."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from models import pledge as pledges
+from models import roster
+from models.all import Base
+from models.staff import Staff
+
+UNITS = ("กลุ่มงานประสานฯ", "กลุ่มงานส่งเสริมการพัฒนาชุมชน", "อำเภอเมืองทองคำ", "อำเภอดอยหมอก")
+
+# (code, name, position, unit index, role) — every name is made up.
+PEOPLE = (
+    ("D001", "นางสาวกมลวรรณ ศรีสุข", "นักวิชาการพัฒนาชุมชนชำนาญการ", 0, "coordinator"),
+    ("D002", "นายธนากร บุญมา", "นักวิชาการพัฒนาชุมชนปฏิบัติการ", 0, "coordinator"),
+    ("D003", "นายประเสริฐ วงศ์ใหญ่", "พัฒนาการจังหวัด", 0, "executive"),
+    ("D004", "นางพรทิพย์ แสงทอง", "เจ้าพนักงานธุรการชำนาญงาน", 0, "staff"),
+    ("D005", "นายอนุชา คำแก้ว", "นักจัดการงานทั่วไป", 0, "staff"),
+    ("D006", "นางสาวปิยะนุช ใจงาม", "เจ้าพนักงานการเงินและบัญชี", 0, "staff"),
+    ("D007", "นายวรวิทย์ ทองดี", "พนักงานขับรถยนต์", 0, "staff"),
+    ("D008", "นางสุภาพร มีสุข", "นักวิชาการพัฒนาชุมชนชำนาญการพิเศษ", 1, "staff"),
+    ("D009", "นายสมเกียรติ ปัญญาดี", "นักวิชาการพัฒนาชุมชนชำนาญการ", 1, "staff"),
+    ("D010", "นางสาวจิราพร อินทร์แก้ว", "นักวิชาการพัฒนาชุมชนปฏิบัติการ", 1, "staff"),
+    ("D011", "นายชัยวัฒน์ ดวงดี", "นักวิชาการพัฒนาชุมชนปฏิบัติการ", 1, "staff"),
+    ("D012", "นางวิไลวรรณ คงมั่น", "นักวิชาการพัฒนาชุมชน", 1, "staff"),
+    ("D013", "นายภานุวัฒน์ สายสุวรรณ", "นักวิชาการพัฒนาชุมชน", 1, "staff"),
+    ("D014", "นางสาวศิริพร บัวแก้ว", "นักวิชาการพัฒนาชุมชน", 1, "staff"),
+    ("D015", "นายธีรพงษ์ รุ่งเรือง", "นักวิชาการคอมพิวเตอร์", 1, "staff"),
+    ("D016", "นายสุรชัย พรหมมา", "พัฒนาการอำเภอ", 2, "staff"),
+    ("D017", "นางอรุณี ชัยมงคล", "นักวิชาการพัฒนาชุมชนชำนาญการ", 2, "staff"),
+    ("D018", "นายณัฐพล จันทร์หอม", "นักวิชาการพัฒนาชุมชนปฏิบัติการ", 2, "staff"),
+    ("D019", "นางสาวรัตนา ทิพย์มณี", "นักพัฒนาชุมชน", 2, "staff"),
+    ("D020", "นายกิตติศักดิ์ ผาสุข", "นักพัฒนาชุมชน", 2, "staff"),
+    ("D021", "นางสาวนภัสสร เพชรรัตน์", "เจ้าพนักงานธุรการ", 2, "staff"),
+    ("D022", "นายเอกชัย ศรีวิไล", "นักพัฒนาชุมชน", 2, "staff"),
+    ("D023", "นางมาลัย ธรรมสุข", "พัฒนาการอำเภอ", 3, "staff"),
+    ("D024", "นายพิชิต แก้วประเสริฐ", "นักวิชาการพัฒนาชุมชนชำนาญการ", 3, "staff"),
+    ("D025", "นางสาวอัญชลี วงศ์คำ", "นักพัฒนาชุมชน", 3, "staff"),
+    ("D026", "นายวีระพล ยอดยิ่ง", "นักพัฒนาชุมชน", 3, "staff"),
+    ("D027", "นางสาวเบญจมาศ ใจดี", "นักพัฒนาชุมชน", 3, "staff"),
+    ("D028", "นายศุภชัย อุ่นใจ", "เจ้าพนักงานธุรการ", 3, "staff"),
+    ("D029", "นางสาวพิมพ์ชนก ทองคำ", "นักพัฒนาชุมชน", 3, "staff"),
+    ("D030", "นายอภิชาติ บุญเรือง", "นักพัฒนาชุมชน", 3, "staff"),
+)
+# Not yet on LINE, so the registration journey has someone to register as.
+UNREGISTERED = ("D007", "D013", "D014", "D021", "D022", "D029", "D030")
+# Already acknowledged the pledge, so the coordinator's summary has something to show.
+ACKNOWLEDGED = ("D001", "D002", "D003", "D004", "D005", "D008", "D009", "D010", "D016", "D017", "D023")
+
+
+def line_user_id(code: str) -> str:
+    """A stable, LINE-shaped user id for a demo person (U + 32 hex digits)."""
+    return "U" + hashlib.sha256(f"sandbox:{code}".encode()).hexdigest()[:32]
+
+
+def is_loaded(db: Session) -> bool:
+    return bool(db.scalar(sa.select(sa.func.count()).select_from(Staff)))
+
+
+def load(db: Session, now: datetime) -> None:
+    """The demo office, on top of an empty roster (the default pledge must already exist)."""
+    rows = [roster.RosterRow(i + 2, code, name, position, UNITS[unit], role)
+            for i, (code, name, position, unit, role) in enumerate(PEOPLE)]
+    roster.apply(db, rows)
+    people = {p.code: p for p in db.scalars(sa.select(Staff))}
+    for i, (code, person) in enumerate(sorted(people.items())):
+        if code not in UNREGISTERED:
+            person.line_user_id = line_user_id(code)
+            person.registered_at = now - timedelta(days=20 - i % 10)
+    db.flush()
+    for version in pledges.current_versions(db):
+        for i, code in enumerate(ACKNOWLEDGED):
+            pledges.acknowledge(db, people[code], version, at=now - timedelta(days=10 - i % 7, hours=i))
+
+
+def wipe(db: Session) -> None:
+    """Every row of every table (the schema stays)."""
+    for table in reversed(Base.metadata.sorted_tables):
+        db.execute(table.delete())
+    db.flush()
