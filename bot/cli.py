@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from bot import db as database
+from models import defaults
 from models import pledge as pledges
 from models import roster
 from models import staff as people
@@ -31,11 +32,11 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(group)
 
 
-def setup_database(bot) -> pledges.PledgeVersion | None:
-    """Migrations to head, then the defaults every office starts with (the FY2569 pledge)."""
+def setup_database(bot) -> list[str]:
+    """Migrations to head, then the defaults every office starts with (FY2569 pledge and plan)."""
     database.upgrade(bot.settings.database_url)
     with bot.db.session() as db:
-        created = pledges.ensure_default(db)
+        created = defaults.ensure(db)
     if bot.settings.sandbox:
         from bot.sandbox import ensure_demo
 
@@ -45,9 +46,9 @@ def setup_database(bot) -> pledges.PledgeVersion | None:
 
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
-    """Apply migrations and add the default FY2569 pledge if there is no pledge yet."""
+    """Apply migrations; add the default FY2569 pledge and plan where there is none yet."""
     created = setup_database(_bot())
-    click.echo("database is up to date" + (f"; added the default pledge '{created.title}'" if created else ""))
+    click.echo("database is up to date" + (f"; added {' and '.join(created)}" if created else ""))
 
 
 @roster_cli.command("import")

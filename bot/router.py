@@ -1,9 +1,16 @@
 """Routes one webhook event to the handler that answers it.
 
-Order: postback action → text word (longest word first, Thai words need no space before their
-argument) → fallback. Handlers are staff-only unless registered with `public=True`; the router
-answers unregistered people itself through the `unregistered` handler. Registering the same word or
-action twice is an error, not a silent replacement.
+Order for a text: global word (ยกเลิก, ช่วยเหลือ) → the open conversation's step → command word
+(longest first; Thai words need no space before their argument) → fallback. While a conversation is
+open, a message whose first word is a command word leaves the conversation and runs the command
+(so "สถานะ" mid-proposal shows the status, as a person expects); anything else answers the step. A
+conversation untouched for 30 minutes is stale: it is closed, the person is told, and the message is
+routed as if there were none. Postbacks go by their action (`a=<module>.<verb>&k=v`); locations go
+to the step that asked for one.
+
+Handlers are staff-only unless registered with `public=True`; the router answers unregistered
+people itself through the `unregistered` handler. Registering the same word, action or step twice is
+an error, not a silent replacement.
 """
 from __future__ import annotations
 
@@ -14,14 +21,17 @@ from datetime import datetime
 from typing import Any, Callable, Sequence
 from urllib.parse import parse_qsl
 
-from linebot.v3.messaging import Message
+from linebot.v3.messaging import Message, TextMessage
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from models import conversation as conversations
+from models.conversation import Conversation
 from models.staff import Staff
 
 Reply = list[Message]
 Handler = Callable[..., Reply]
+MAX_MESSAGES = 5
 
 
 @dataclass
@@ -35,11 +45,23 @@ class Context:
     staff: Staff | None
     event: Any = None
     event_id: str = ""
-    extra: dict = field(default_factory=dict)
+    conversation: Conversation | None = None
+    flow_name: str = ""  # the open conversation's Thai name
+    notes: list[str] = field(default_factory=list)  # said before the handler's reply
 
     @property
     def registered(self) -> bool:
         return self.staff is not None and self.staff.active
+
+    def begin(self, flow: str, step: str, data: dict | None = None) -> None:
+        """Start a conversation, or move the open one to `step` with `data`."""
+        assert self.user_id is not None
+        self.conversation = conversations.begin(self.db, self.user_id, flow, step, data, self.now)
+
+    def end(self) -> None:
+        if self.user_id is not None and self.conversation is not None:
+            conversations.end(self.db, self.user_id)
+        self.conversation = None
 
 
 @dataclass(frozen=True)
@@ -66,19 +88,23 @@ def coordinator_only(fn: Handler) -> Handler:
 class Router:
     def __init__(self) -> None:
         self._words: dict[str, Route] = {}
+        self._global: dict[str, Route] = {}
         self._actions: dict[str, Route] = {}
         self._events: dict[str, Route] = {}
+        self._steps: dict[tuple[str, str], tuple[Route, frozenset[str]]] = {}
+        self._flow_names: dict[str, str] = {}
         self._fallback: Route | None = None
         self._unregistered: Handler | None = None
         self._non_text: Handler | None = None
 
     # -- registration ---------------------------------------------------------------------------
-    def text(self, words: Sequence[str], fn: Handler, public: bool = False) -> None:
+    def text(self, words: Sequence[str], fn: Handler, public: bool = False, everywhere: bool = False) -> None:
+        """Route these words to `fn(ctx, args)`. `everywhere`: also in the middle of a conversation."""
         for word in words:
             key = word.casefold()
-            if key in self._words:
-                raise ValueError(f"word {word!r} is already routed to {self._words[key].fn.__qualname__}")
-            self._words[key] = Route(fn, public)
+            if key in self._words or key in self._global:
+                raise ValueError(f"word {word!r} is already routed")
+            (self._global if everywhere else self._words)[key] = Route(fn, public)
 
     def postback(self, action: str, fn: Handler, public: bool = False) -> None:
         if action in self._actions:
@@ -89,6 +115,17 @@ class Router:
         if event_type in self._events:
             raise ValueError(f"event type {event_type!r} is already routed")
         self._events[event_type] = Route(fn, public=True)
+
+    def flow(self, flow: str, name: str) -> None:
+        """The Thai name of a conversation, used in "ยกเลิก<name>แล้ว" and time-out notes."""
+        self._flow_names[flow] = name
+
+    def step(self, flow: str, step: str, fn: Handler, accepts: Sequence[str] = ("text",)) -> None:
+        """`fn(ctx, text=…)` answers a text at this step; with "location" in `accepts`,
+        `fn(ctx, latitude=…, longitude=…, address=…)` answers a shared location."""
+        if (flow, step) in self._steps:
+            raise ValueError(f"step {flow}/{step} is already routed")
+        self._steps[(flow, step)] = (Route(fn), frozenset(accepts))
 
     def fallback(self, fn: Handler) -> None:
         self._fallback = Route(fn, public=False)
@@ -101,10 +138,17 @@ class Router:
 
     @property
     def words(self) -> list[str]:
-        return list(self._words)
+        return list(self._words) + list(self._global)
 
-    # -- dispatch -------------------------------------------------------------------------------
+    def flow_name(self, flow: str) -> str:
+        return self._flow_names.get(flow, "รายการ")
+
+    # -- matching -------------------------------------------------------------------------------
     def match_text(self, text: str) -> tuple[Route, str] | None:
+        """The command a text starts with, and the rest of the text as its argument."""
+        route = self._match_global(text)
+        if route is not None:
+            return route, ""
         folded = " ".join(text.split()).casefold()
         for word in sorted(self._words, key=len, reverse=True):
             if folded == word or folded.startswith(word + " ") or (
@@ -113,25 +157,76 @@ class Router:
                 return self._words[word], " ".join(text.split())[len(word):].strip()
         return None
 
-    def dispatch(self, ctx: Context, kind: str, *, text: str | None = None, data: str | None = None) -> Reply:
-        """kind: 'text', 'postback', 'message' (a non-text message) or an event type ('follow', …)."""
+    def _match_global(self, text: str) -> Route | None:
+        return self._global.get(" ".join(text.split()).casefold())
+
+    def _is_command(self, text: str) -> bool:
+        """Mid-conversation only a whole first word counts as a command, never a prefix."""
+        first = text.split()[0].casefold() if text.split() else ""
+        return first in self._words
+
+    # -- dispatch -------------------------------------------------------------------------------
+    def dispatch(self, ctx: Context, kind: str, **args: Any) -> Reply:
+        """kind: 'text', 'postback', 'location', 'message' (other content) or an event type ('follow', …)."""
+        if ctx.user_id is not None and kind in ("text", "location", "postback", "message"):
+            self._load_conversation(ctx)
+        reply = self._dispatch(ctx, kind, args)
+        if ctx.notes:
+            reply = [TextMessage(text="\n".join(ctx.notes))] + list(reply)
+        return list(reply)[:MAX_MESSAGES]
+
+    def _load_conversation(self, ctx: Context) -> None:
+        row = conversations.current(ctx.db, ctx.user_id)  # type: ignore[arg-type]
+        if row is not None and row.stale(ctx.now):
+            conversations.end(ctx.db, ctx.user_id)  # type: ignore[arg-type]
+            ctx.notes.append(f"{self.flow_name(row.flow)}ที่ค้างไว้หมดเวลาแล้ว (เกิน 30 นาที) เริ่มใหม่ได้เสมอค่ะ")
+            row = None
+        ctx.conversation = row
+        ctx.flow_name = self.flow_name(row.flow) if row is not None else ""
+
+    def _dispatch(self, ctx: Context, kind: str, args: dict) -> Reply:
         if kind == "text":
-            found = self.match_text(text or "")
+            text = args.get("text") or ""
+            route = self._match_global(text)
+            if route is not None:
+                return self._run(route, ctx, args="")
+            step = self._current_step(ctx, "text")
+            if step is not None and not self._is_command(text):
+                return self._run(step, ctx, text=text.strip())
+            if ctx.conversation is not None and self._is_command(text):
+                ctx.notes.append(f"ยกเลิก{self.flow_name(ctx.conversation.flow)}ที่ค้างไว้แล้วค่ะ")
+                ctx.end()
+            found = self.match_text(text)
             if found is None:
-                return self._run(self._fallback, ctx, text=text or "")
-            route, args = found
-            return self._run(route, ctx, args=args)
+                return self._run(self._fallback, ctx, text=text)
+            route, rest = found
+            return self._run(route, ctx, args=rest)
         if kind == "postback":
-            params = dict(parse_qsl(data or "", keep_blank_values=True))
+            params = dict(parse_qsl(args.get("data") or "", keep_blank_values=True))
             action = params.pop("a", "")
             route = self._actions.get(action)
             if route is None:
                 return self._run(self._fallback, ctx, text="")
             return self._run(route, ctx, **params)
+        if kind == "location":
+            step = self._current_step(ctx, "location")
+            if step is not None:
+                return self._run(step, ctx, **args)
+            return self._run(Route(self._non_text), ctx) if self._non_text else []
         if kind == "message":
             return self._run(Route(self._non_text), ctx) if self._non_text else []
         route = self._events.get(kind)
         return self._run(route, ctx) if route else []
+
+    def _current_step(self, ctx: Context, kind: str) -> Route | None:
+        if ctx.conversation is None:
+            return None
+        found = self._steps.get((ctx.conversation.flow, ctx.conversation.step))
+        if found is None:  # a flow this version no longer has
+            ctx.end()
+            return None
+        route, accepts = found
+        return route if kind in accepts else None
 
     def _run(self, route: Route | None, ctx: Context, **kwargs) -> Reply:
         if route is None or route.fn is None:

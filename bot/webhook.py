@@ -21,6 +21,7 @@ from linebot.v3.messaging import Message
 from linebot.v3.webhooks import (
     Event,
     FollowEvent,
+    LocationMessageContent,
     MessageEvent,
     PostbackEvent,
     TextMessageContent,
@@ -95,6 +96,9 @@ def classify(event: Event | None, raw: dict) -> tuple[str | None, dict]:
     if isinstance(event, MessageEvent):
         if isinstance(event.message, TextMessageContent):
             return "text", {"text": event.message.text}
+        if isinstance(event.message, LocationMessageContent):
+            m = event.message
+            return "location", {"latitude": m.latitude, "longitude": m.longitude, "address": m.address or ""}
         return "message", {}
     if isinstance(event, PostbackEvent):
         return "postback", {"data": event.postback.data}

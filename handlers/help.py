@@ -5,6 +5,7 @@ from bot.router import Context, Reply, Router
 from handlers import ui
 
 WORDS = ("ช่วยเหลือ", "help", "เมนู", "menu")
+CANCEL = ("ยกเลิก", "cancel")
 STAFF_COMMANDS = (
     ("ปฏิญญา", "อ่านและรับทราบปฏิญญาของสำนักงาน"),
     ("สถานะ", "ดูข้อมูลและการมีส่วนร่วมของฉัน"),
@@ -17,7 +18,8 @@ COORDINATOR_COMMANDS = (
 
 
 def register(router: Router) -> None:
-    router.text(WORDS, show)
+    router.text(WORDS, show, everywhere=True)
+    router.text(CANCEL, cancel, everywhere=True)
     router.fallback(not_understood)
     router.non_text(not_text)
 
@@ -27,6 +29,14 @@ def _chips(ctx: Context) -> ui.QuickReply:
     if ctx.staff is not None and ctx.staff.is_coordinator:
         labels.insert(2, "สรุป")
     return ui.quick(*labels)
+
+
+def cancel(ctx: Context, args: str = "") -> Reply:
+    if ctx.conversation is None:
+        return [ui.text("ตอนนี้ไม่มีรายการที่ค้างอยู่ค่ะ", _chips(ctx))]
+    name = ctx.flow_name
+    ctx.end()
+    return [ui.text(f"ยกเลิก{name}แล้วค่ะ ไม่ได้บันทึกสิ่งที่พิมพ์ไว้", _chips(ctx))]
 
 
 def show(ctx: Context, args: str = "") -> Reply:

@@ -22,7 +22,7 @@ from bot import create_app
 from bot.config import Settings
 from bot.db import Database, upgrade
 from bot.fakeline import FakeLine, FakeLineServer
-from models import pledge as pledges
+from models import defaults
 from models import roster
 from models.all import Base
 
@@ -94,7 +94,7 @@ def app(settings, line_api):
     bot = application.extensions["khunnatham"]
     _empty_tables(bot.db)
     with bot.db.session() as db:
-        pledges.ensure_default(db)
+        defaults.ensure(db)
     yield application
     bot.close()
 

@@ -26,7 +26,7 @@ from bot.config import SANDBOX_LINE_PATH, is_loopback
 from bot.fakeline import FakeLine
 from bot.sandbox import demo
 from bot.sandbox.flexhtml import render_message, render_quick_reply
-from models import pledge as pledges
+from models import defaults
 from models.staff import Staff
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def ensure_demo(bot) -> bool:
     with bot.db.session() as db:
         if demo.is_loaded(db):
             return False
-        pledges.ensure_default(db)
+        defaults.ensure(db)
         demo.load(db, datetime.now(bot.settings.tz))
     log.info("sandbox: demo office loaded (%d people)", len(demo.PEOPLE))
     return True
@@ -164,7 +164,7 @@ def reset():
     bot = _bot()
     with bot.db.session() as db:
         demo.wipe(db)
-        pledges.ensure_default(db)
+        defaults.ensure(db)
         demo.load(db, datetime.now(bot.settings.tz))
     bot.sandbox.reset()
     return jsonify(ok=True)

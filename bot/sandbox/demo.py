@@ -63,7 +63,7 @@ def is_loaded(db: Session) -> bool:
 
 
 def load(db: Session, now: datetime) -> None:
-    """The demo office, on top of an empty roster (the default pledge must already exist)."""
+    """The demo office, on top of an empty roster (the defaults must already exist)."""
     rows = [roster.RosterRow(i + 2, code, name, position, UNITS[unit], role)
             for i, (code, name, position, unit, role) in enumerate(PEOPLE)]
     roster.apply(db, rows)

@@ -1,0 +1,803 @@
+#!/usr/bin/env python3
+"""Webhook benchmark: pledge acknowledgments through the real stack, against an echo-bot baseline.
+
+    .venv/bin/python bench/run.py                    # SQLite, PostgreSQL and the baseline (~2.5 min)
+    .venv/bin/python bench/run.py --only sqlite --requests 2000 --rate 300 --duration 10
+
+For each database (a SQLite file in a temporary directory; PostgreSQL at 127.0.0.1:5432/bench with
+its schema dropped and recreated) it runs `flask --app bot db upgrade`, imports a generated roster
+with `flask --app bot roster import`, links every person to a LINE user id in the database, starts
+the fake LINE API (`python -m bot.fakeline --no-record`) and the app under gunicorn with the
+Procfile's `web` command (bound to 127.0.0.1), and drives it from a separate load-generator process
+(pinned to one CPU): every request is one signed postback of a different registered person tapping
+"รับทราบ" (a=pledge.ack&v=<current version>) for the first time.
+
+Phases: warm-up (not scored); closed loop (32 requests in flight, --requests of them); open loop
+(--rate requests/s for --duration s, latency measured from each request's scheduled send time, so
+a stall is not hidden by the client waiting: no coordinated omission). Then the database is checked:
+one pledge_acks row per person who tapped, one webhook_events row per request sent.
+
+The baseline (bench/baseline_app.py: line-bot-sdk's canonical echo bot plus one SQLite insert per
+event) is served with the same gunicorn settings and driven with signed text messages the same way.
+
+Everything listens on 127.0.0.1; every child process is stopped on exit, on error and on Ctrl-C.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import csv
+import ctypes
+import hashlib
+import hmac
+import json
+import os
+import random
+import re
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository (bench/ and the baseline live here)
+APP_ROOT = ROOT  # where the bot's code is run from: the working tree, or a commit exported by --ref
+VENV_BIN = Path(sys.executable).parent
+SECRET = "bench-channel-secret-0123456789ab"
+TOKEN = "bench-channel-access-token"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+APP_SPEC = '"bot:create_app()"'
+BASELINE_SPEC = "bench.baseline_app:app"
+CONCURRENCY = 32
+REQUEST_TIMEOUT = 30.0  # the Procfile's gunicorn --timeout
+CHILDREN: list[subprocess.Popen] = []
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+# == child processes ================================================================================
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the benchmark process dies (even by SIGKILL)."""
+    os.setsid()
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def spawn(argv: list[str], env: dict, log: Path, cwd: Path | None = None) -> subprocess.Popen:
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(argv, cwd=cwd or APP_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+    CHILDREN.append(proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen, timeout: float = 15.0) -> None:
+    """SIGTERM to the child's process group (it is the group leader), SIGKILL when it lingers."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+    # Workers left behind by a killed gunicorn master are in the same group.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    if proc in CHILDREN:
+        CHILDREN.remove(proc)
+
+
+def stop_all() -> None:
+    for proc in list(reversed(CHILDREN)):
+        with contextlib.suppress(Exception):
+            stop(proc, timeout=5.0)
+
+
+def _on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60.0, want: int | None = 200) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}:\n{tail(log)}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if want is None or response.status == want:
+                    return
+        except urllib.error.HTTPError as exc:
+            if want is None:
+                return
+            last = exc
+        except (urllib.error.URLError, OSError) as exc:
+            last = exc
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready after {timeout:.0f}s ({last}):\n{tail(log)}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU time of a process and all its descendants still alive."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def procfile_web() -> str:
+    for line in (APP_ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            command = line[4:].strip()
+            break
+    else:
+        raise RuntimeError("Procfile has no web: line")
+    # Same command, but on the loopback interface only.
+    command = re.sub(r"--bind\s+0\.0\.0\.0:", "--bind 127.0.0.1:", command)
+    if "127.0.0.1" not in command:
+        raise RuntimeError(f"cannot bind the Procfile's web command to 127.0.0.1: {command}")
+    if APP_SPEC not in command:
+        raise RuntimeError(f"the Procfile's web command does not serve {APP_SPEC}: {command}")
+    return command
+
+
+def base_env(**extra: str) -> dict:
+    env = dict(os.environ)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    if APP_ROOT != ROOT:
+        # Ahead of the editable install's finder (which points at the working tree).
+        env["PYTHONPATH"] = str(APP_ROOT)
+    env.update(
+        LINE_CHANNEL_SECRET=SECRET,
+        LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
+        SANDBOX="0",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def flask_cli(args: list[str], env: dict, timeout: float = 300.0) -> str:
+    flask = VENV_BIN / "flask"
+    argv = [str(flask)] if flask.exists() else [sys.executable, "-m", "flask"]
+    result = subprocess.run(argv + ["--app", "bot", *args], cwd=APP_ROOT, env=env, capture_output=True, text=True,
+                            timeout=timeout, preexec_fn=_die_with_parent)
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    return result.stdout.strip()
+
+
+# == the roster ====================================================================================
+FIRST_MALE = ["สมชาย", "สมศักดิ์", "วิชัย", "ประเสริฐ", "สุรชัย", "อนุชา", "ธนากร", "กิตติพงษ์", "ณัฐวุฒิ", "พงศกร",
+              "ชัยวัฒน์", "อภิชาติ", "ธีรวัฒน์", "ศุภชัย", "บุญมี", "จักรพันธ์", "ปิยะพงษ์", "วรวุฒิ", "เกียรติศักดิ์", "ยุทธนา"]
+FIRST_FEMALE = ["สมศรี", "ดวงใจ", "กมลา", "สุภาพร", "วันเพ็ญ", "พิมพ์ชนก", "ณัฐธิดา", "ศิริพร", "อรอุมา", "จันทร์เพ็ญ",
+                "รัตนา", "มาลัย", "ปวีณา", "กาญจนา", "นันทนา", "สุนิสา", "อัมพร", "เบญจวรรณ", "ธิดารัตน์", "ลำดวน"]
+SURNAMES = ["ใจดี", "รักดี", "มั่นคง", "สดใส", "แก้วมณี", "ทองคำ", "ศรีสุข", "บุญเรือง", "คำแสน", "อินทร์แก้ว",
+            "ปัญญาดี", "วงศ์ไชย", "จันทร์หอม", "สายบุญ", "กาวิละ", "ธรรมวงศ์", "ยอดเมือง", "เรือนคำ", "ปันแก้ว", "ชัยมงคล",
+            "ศรีวิชัย", "อุดมสุข", "พรหมมา", "สุวรรณรัตน์", "ไชยวงค์"]
+UNITS = ["กลุ่มงานอำนวยการ", "กลุ่มงานยุทธศาสตร์การพัฒนาชุมชน", "กลุ่มงานส่งเสริมและพัฒนาชุมชน",
+         "กลุ่มงานส่งเสริมเศรษฐกิจชุมชน"] + [
+    f"สำนักงานพัฒนาชุมชนอำเภอ{d}" for d in (
+        "เมืองเชียงราย", "เวียงชัย", "เชียงของ", "เทิง", "พาน", "ป่าแดด", "แม่จัน", "เชียงแสน", "แม่สาย", "แม่สรวย",
+        "เวียงป่าเป้า", "พญาเม็งราย", "เวียงแก่น", "ขุนตาล", "แม่ฟ้าหลวง", "แม่ลาว")]
+POSITIONS = ["นักวิชาการพัฒนาชุมชน", "นักวิชาการพัฒนาชุมชนชำนาญการ", "นักพัฒนาชุมชน", "เจ้าพนักงานธุรการ",
+             "เจ้าพนักงานพัฒนาชุมชน", "พนักงานขับรถยนต์", "นักจัดการงานทั่วไป"]
+
+
+def write_roster(path: Path, count: int) -> None:
+    """code,name,position,unit,role for `count` fictional people in ~20 units (seeded: same every run)."""
+    rng = random.Random(2569)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["code", "name", "position", "unit", "role"])
+        for i in range(count):
+            unit = UNITS[i % len(UNITS)]
+            if rng.random() < 0.5:
+                name = f"นาย{rng.choice(FIRST_MALE)} {rng.choice(SURNAMES)}"
+            else:
+                name = f"{rng.choice(['นาง', 'นางสาว'])}{rng.choice(FIRST_FEMALE)} {rng.choice(SURNAMES)}"
+            role = "executive" if i == 0 else "coordinator" if i < len(UNITS) else "staff"
+            out.writerow([f"B{i + 1:05d}", name, rng.choice(POSITIONS), unit, role])
+
+
+def line_user_id(staff_id: int) -> str:
+    return "U" + hashlib.md5(f"bench-user-{staff_id}".encode()).hexdigest()
+
+
+# == databases =====================================================================================
+def reset_postgres() -> None:
+    import sqlalchemy as sa
+
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = 'bench'").first():
+            conn.exec_driver_sql("CREATE DATABASE bench")
+    admin.dispose()
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def prepare_database(url: str, staff: int, work: Path) -> tuple[list[str], int]:
+    """Migrate, import the roster, register everyone; (line user ids in a fixed shuffle, pledge version id)."""
+    import sqlalchemy as sa
+
+    from models.staff import Staff
+
+    env = base_env(DATABASE_URL=url, LINE_API_HOST="http://127.0.0.1:9")
+    started = time.monotonic()
+    say("  " + flask_cli(["db", "upgrade"], env))
+    roster_file = work / f"roster-{staff}.csv"
+    if not roster_file.exists():
+        write_roster(roster_file, staff)
+    say("  " + flask_cli(["roster", "import", str(roster_file)], env).replace(str(work) + "/", ""))
+    engine = sa.create_engine(url)
+    table = Staff.__table__
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        ids = list(conn.scalars(sa.select(table.c.id).where(table.c.active).order_by(table.c.id)))
+        conn.execute(
+            sa.update(table).where(table.c.id == sa.bindparam("sid"))
+            .values(line_user_id=sa.bindparam("uid"), registered_at=sa.bindparam("at")),
+            [{"sid": i, "uid": line_user_id(i), "at": now} for i in ids],
+        )
+        version = conn.exec_driver_sql(
+            "SELECT v.id FROM pledge_versions v JOIN pledge_documents d ON d.id = v.document_id "
+            "WHERE d.active ORDER BY d.id, v.version DESC LIMIT 1").scalar_one()
+        registered = conn.exec_driver_sql("SELECT count(*) FROM staff WHERE line_user_id IS NOT NULL").scalar_one()
+    engine.dispose()
+    if registered != len(ids) or len(ids) != staff:
+        raise RuntimeError(f"expected {staff} registered people, found {registered} of {len(ids)}")
+    users = [line_user_id(i) for i in ids]
+    random.Random(7).shuffle(users)
+    say(f"  {registered} people registered, pledge version id {version} "
+        f"(prepared in {time.monotonic() - started:.1f}s)")
+    return users, version
+
+
+def check_database(url: str, version_id: int, tapped: set[str], sent: int) -> tuple[bool, str]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        acked = [row[0] for row in conn.execute(sa.text(
+            "SELECT s.line_user_id FROM pledge_acks a JOIN staff s ON s.id = a.staff_id WHERE a.version_id = :v"),
+            {"v": version_id})]
+        all_acks = conn.exec_driver_sql("SELECT count(*) FROM pledge_acks").scalar_one()
+        ack_events = conn.exec_driver_sql(
+            "SELECT count(DISTINCT webhook_event_id) FROM pledge_acks WHERE webhook_event_id IS NOT NULL").scalar_one()
+        events = conn.exec_driver_sql("SELECT count(*) FROM webhook_events").scalar_one()
+    engine.dispose()
+    problems = []
+    if len(acked) != len(set(acked)):
+        problems.append(f"{len(acked) - len(set(acked))} people acknowledged twice")
+    if set(acked) != tapped:
+        problems.append(f"{len(tapped - set(acked))} taps not stored, {len(set(acked) - tapped)} acks nobody sent")
+    if all_acks != len(acked):
+        problems.append(f"{all_acks - len(acked)} acks of another version")
+    if ack_events != len(acked):
+        problems.append(f"{ack_events} distinct webhook event ids on {len(acked)} acks")
+    if events != sent:
+        problems.append(f"webhook_events {events} != requests sent {sent}")
+    detail = f"pledge_acks {len(acked)} / distinct users tapped {len(tapped)}; webhook_events {events} / sent {sent}"
+    return not problems, detail + ("" if not problems else " — " + "; ".join(problems))
+
+
+def check_baseline(db_file: Path, sent: int) -> tuple[bool, str]:
+    import sqlite3
+
+    conn = sqlite3.connect(db_file)
+    try:
+        rows, distinct = conn.execute("SELECT count(*), count(DISTINCT webhook_event_id) FROM events").fetchone()
+    finally:
+        conn.close()
+    ok = rows == sent == distinct
+    return ok, f"events rows {rows} (distinct {distinct}) / sent {sent}"
+
+
+# == one target: fake LINE + gunicorn + load generator ==============================================
+def run_target(name: str, command: str, env_extra: dict, spec: dict, work: Path, args,
+               app_cwd: Path | None = None) -> dict:
+    fake_port, port = free_port(), free_port()
+    fake_log, app_log = work / f"{name}-fakeline.log", work / f"{name}-gunicorn.log"
+    fake = spawn([sys.executable, "-m", "bot.fakeline", "--host", "127.0.0.1", "--port", str(fake_port),
+                  "--no-record"], base_env(), fake_log)
+    wait_http(f"http://127.0.0.1:{fake_port}/", fake, fake_log, want=None)
+    env = base_env(PORT=str(port), LINE_API_HOST=f"http://127.0.0.1:{fake_port}", **env_extra)
+    app = spawn(["sh", "-c", "exec " + command], env, app_log, cwd=app_cwd)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", app, app_log, timeout=60)
+        spec = dict(spec, port=port, out=str(work / f"{name}-result.json"))
+        spec_file = work / f"{name}-spec.json"
+        spec_file.write_text(json.dumps(spec))
+        cpu_app, cpu_fake = cpu_seconds(app.pid), cpu_seconds(fake.pid)
+        budget = 60 + args.closed_max_seconds * 2 + args.duration + 2 * REQUEST_TIMEOUT
+        gen = spawn([sys.executable, str(Path(__file__).resolve()), "_loadgen", str(spec_file)], base_env(),
+                    work / f"{name}-loadgen.log")
+        try:
+            gen.wait(budget)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"load generator for {name} still running after {budget:.0f}s") from None
+        finally:
+            stop(gen)
+        if gen.returncode != 0:
+            raise RuntimeError(f"load generator for {name} failed ({gen.returncode}):\n"
+                               f"{tail(work / f'{name}-loadgen.log')}")
+        cpu_app, cpu_fake = cpu_seconds(app.pid) - cpu_app, cpu_seconds(fake.pid) - cpu_fake
+        result = json.loads(Path(spec["out"]).read_text())
+    finally:
+        stop(app)
+        stop(fake)
+    total = result["sent"]
+    result["cpu_ms_per_request"] = {"app": 1000 * cpu_app / max(total, 1), "fakeline": 1000 * cpu_fake / max(total, 1)}
+    text = app_log.read_text(errors="replace")
+    result["server_log_errors"] = sum(1 for line in text.splitlines()
+                                      if " ERROR " in line or "[ERROR]" in line or "Traceback" in line)
+    result["app_log"] = str(app_log)
+    return result
+
+
+def load_spec(args, users: list[str], kind: str, version_id: int | None) -> dict:
+    needed = args.warmup + args.requests + int(args.rate * args.duration) + 1
+    if needed > len(users):
+        raise SystemExit(f"--staff {len(users)} is too small: this run taps for {needed} distinct people")
+    return {
+        "kind": kind, "version_id": version_id, "secret": SECRET, "users": users[:needed],
+        "warmup": args.warmup, "requests": args.requests, "concurrency": CONCURRENCY,
+        "closed_max_seconds": args.closed_max_seconds, "rate": args.rate, "duration": args.duration,
+        "timeout": REQUEST_TIMEOUT,
+    }
+
+
+def fmt_phase(p: dict) -> str:
+    if not p.get("sent"):
+        return "not run"
+    return (f"{p['rps']:7.1f} req/s  p50 {p['p50']:6.1f} ms  p99 {p['p99']:6.1f} ms  max {p['max']:7.1f} ms  "
+            f"errors {p['errors']}/{p['sent']}" + (f" {p['error_kinds']}" if p["errors"] else ""))
+
+
+def report_target(name: str, result: dict) -> None:
+    phases = result["phases"]
+    say(f"  {name}: warm-up    {fmt_phase(phases['warmup'])}")
+    say(f"  {name}: closed-32  {fmt_phase(phases['closed'])}")
+    o = phases["open"]
+    say(f"  {name}: open {o.get('offered', 0):.0f}/s {fmt_phase(o)}  (late sends {o.get('late_sends', 0)})")
+    cpu = result["cpu_ms_per_request"]
+    say(f"  {name}: server CPU {cpu['app']:.2f} ms/request (gunicorn), {cpu['fakeline']:.2f} ms/request (fake LINE); "
+        f"error lines in server log: {result['server_log_errors']}")
+
+
+def use_source(ref: str | None, work: Path) -> str:
+    """Point APP_ROOT at the code to measure; a description of it."""
+    global APP_ROOT
+
+    def git(*argv: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *argv], capture_output=True, text=True,
+                              check=True, timeout=60).stdout.strip()
+
+    if ref is None:
+        with contextlib.suppress(Exception):
+            dirty = [line[3:] for line in git("status", "--porcelain", "--untracked-files=all").splitlines()
+                     if not line[3:].startswith("bench/")]
+            head = git("rev-parse", "--short", "HEAD")
+            return f"working tree of {ROOT} at {head}" + (f" + {len(dirty)} uncommitted files" if dirty else "")
+        return f"working tree of {ROOT}"
+    commit = git("rev-parse", "--verify", f"{ref}^{{commit}}")
+    APP_ROOT = work / "src"
+    APP_ROOT.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", commit], capture_output=True,
+                             check=True, timeout=120).stdout
+    subprocess.run(["tar", "-x", "-C", str(APP_ROOT)], input=archive, check=True, timeout=120)
+    return f"commit {commit[:12]} ({git('log', '-1', '--format=%s', commit)[:70]}), exported to {APP_ROOT}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=3000, help="closed-loop requests (default 3000)")
+    parser.add_argument("--rate", type=float, default=300.0, help="open-loop offered rate, req/s (default 300)")
+    parser.add_argument("--duration", type=float, default=10.0, help="open-loop seconds (default 10)")
+    parser.add_argument("--only", choices=("sqlite", "postgres"), help="one database only (baseline still runs)")
+    parser.add_argument("--staff", type=int, default=20_000, help="people on the roster (default 20000)")
+    parser.add_argument("--warmup", type=int, default=200, help="unscored warm-up requests (default 200)")
+    parser.add_argument("--closed-max-seconds", type=float, default=40.0,
+                        help="stop the closed loop after this long even if --requests are not all sent")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the baseline")
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, SQLite files)")
+    parser.add_argument("--ref", help="benchmark this commit (exported with git archive) instead of the working tree")
+    args = parser.parse_args()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGHUP, _on_signal)
+    started = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="khunnatham-bench-"))
+    source = use_source(args.ref, work)
+    command = procfile_web()
+    sys.path.insert(0, str(APP_ROOT))
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "unknown")
+    say(f"machine: {os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), {cpu}; Python {sys.version.split()[0]}")
+    say(f"bot code: {source}")
+    say(f"web command: {command}")
+    say(f"closed loop: {args.requests} requests, {CONCURRENCY} in flight; open loop: {args.rate:g}/s for "
+        f"{args.duration:g}s; roster {args.staff}; work dir {work}")
+    results: dict = {"machine": {"cpus": os.cpu_count(), "model": cpu}, "source": source, "args": {k: str(v) for k, v in vars(args).items()},
+                     "targets": {}}
+    verdicts: list[tuple[str, bool]] = []
+    try:
+        databases = [("sqlite", f"sqlite:///{work / 'bot.sqlite'}"), ("postgres", PG_URL)]
+        for name, url in databases:
+            if args.only and args.only != name:
+                continue
+            say(f"{name}: preparing {url}")
+            if name == "postgres":
+                reset_postgres()
+            users, version = prepare_database(url, args.staff, work)
+            spec = load_spec(args, users, "postback", version)
+            say(f"{name}: driving the bot")
+            result = run_target(name, command, {"DATABASE_URL": url}, spec, work, args)
+            tapped = set(spec["users"][:result["sent"]])
+            ok, detail = check_database(url, version, tapped, result["sent"])
+            result["db_check"] = {"ok": ok, "detail": detail}
+            report_target(name, result)
+            say(f"  {name}: database check {'PASS' if ok else 'FAIL'}: {detail}")
+            results["targets"][name] = result
+            verdicts.append((f"{name}: every ack stored exactly once, one webhook_events row per request", ok))
+
+        if not args.no_baseline:
+            say("baseline: line-bot-sdk echo bot + one SQLite insert per event")
+            baseline_db = work / "baseline.sqlite"
+            users = [line_user_id(100_000_000 + i) for i in range(args.warmup + args.requests
+                                                                  + int(args.rate * args.duration) + 1)]
+            spec = load_spec(args, users, "text", None)
+            result = run_target("baseline", command.replace(APP_SPEC, BASELINE_SPEC), {"BASELINE_DB": str(baseline_db)},
+                                spec, work, args, app_cwd=ROOT)
+            ok, detail = check_baseline(baseline_db, result["sent"])
+            result["db_check"] = {"ok": ok, "detail": detail}
+            report_target("baseline", result)
+            say(f"  baseline: database check {'PASS' if ok else 'FAIL'}: {detail}")
+            results["targets"]["baseline"] = result
+    finally:
+        stop_all()
+
+    say("=" * 100)
+    say(f"{'target':10} {'closed req/s':>12} {'p50':>7} {'p99':>7} {'err':>5} | {'open req/s':>10} {'p50':>7} "
+        f"{'p99':>7} {'err':>5} | {'CPU ms/req':>10} | db")
+    for name, r in results["targets"].items():
+        c, o = r["phases"]["closed"], r["phases"]["open"]
+        say(f"{name:10} {c['rps']:12.1f} {c['p50']:7.1f} {c['p99']:7.1f} {c['errors']:5d} | {o['rps']:10.1f} "
+            f"{o['p50']:7.1f} {o['p99']:7.1f} {o['errors']:5d} | {r['cpu_ms_per_request']['app']:10.2f} | "
+            f"{'PASS' if r['db_check']['ok'] else 'FAIL'}")
+    base = results["targets"].get("baseline")
+    for name in ("sqlite", "postgres"):
+        r = results["targets"].get(name)
+        if r is None:
+            continue
+        c, o = r["phases"]["closed"], r["phases"]["open"]
+        errors = sum(p.get("errors", 0) for p in r["phases"].values())
+        if base:
+            ratio = c["rps"] / base["phases"]["closed"]["rps"] if base["phases"]["closed"]["rps"] else 0.0
+            r["ratio_to_baseline"] = ratio
+            say(f"{name}: closed-loop throughput ours/baseline = {c['rps']:.1f}/{base['phases']['closed']['rps']:.1f}"
+                f" = {ratio:.2f}x")
+            verdicts.append((f"{name}: closed-loop throughput >= 0.7x baseline ({ratio:.2f}x)", ratio >= 0.7))
+        verdicts.append((f"{name}: p99 < 30 ms at offered {args.rate:g}/s ({o['p99']:.1f} ms)", o["p99"] < 30.0))
+        verdicts.append((f"{name}: no errors ({errors}, server log error lines {r['server_log_errors']})",
+                         errors == 0 and r["server_log_errors"] == 0))
+    for text, ok in verdicts:
+        say(f"{'PASS' if ok else 'FAIL'}  {text}")
+    say(f"total time {time.monotonic() - started:.0f}s")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    if args.keep:
+        say(f"logs and databases kept in {work}")
+    else:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+    return 0 if all(ok for _, ok in verdicts) else 1
+
+
+# == the load generator (a separate process) =========================================================
+class Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection; one request at a time. Responses need a Content-Length."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop):
+        self.loop = loop
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future | None = None
+        self.closed = False
+        self.reusable = True
+        self.last_used = time.monotonic()
+
+    def connection_made(self, transport):
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        waiter = self.waiter
+        if waiter is None or waiter.done():
+            return
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = bytes(self.buffer[:end]).lower()
+        match = re.search(rb"\r\ncontent-length:\s*(\d+)", head)
+        if match is None:
+            waiter.set_exception(ConnectionError("response without Content-Length"))
+            self.reusable = False
+            return
+        total = end + 4 + int(match.group(1))
+        if len(self.buffer) < total:
+            return
+        del self.buffer[:total]
+        if b"\r\nconnection: close" in head or head.startswith(b"http/1.0"):
+            self.reusable = False
+        waiter.set_result(int(head[9:12]))
+
+    def connection_lost(self, exc) -> None:
+        self.closed = True
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(ConnectionError(f"connection closed by the server ({exc})"))
+
+    async def request(self, data: bytes, timeout: float) -> int:
+        self.waiter = self.loop.create_future()
+        self.transport.write(data)
+        try:
+            return await asyncio.wait_for(self.waiter, timeout)
+        finally:
+            self.waiter = None
+            self.last_used = time.monotonic()
+
+    @property
+    def usable(self) -> bool:
+        # gunicorn drops idle keep-alive connections after 2 s; do not race it.
+        return not self.closed and self.reusable and time.monotonic() - self.last_used < 1.0
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+def build_requests(spec: dict) -> list[bytes]:
+    """Signed webhook requests, one per user, built before any timing starts."""
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    run = "".join(random.choice(alphabet) for _ in range(8))
+    secret = spec["secret"].encode()
+    now_ms = int(time.time() * 1000)
+    out = []
+    for i, user in enumerate(spec["users"]):
+        event = {
+            "type": "postback" if spec["kind"] == "postback" else "message",
+            "mode": "active",
+            "timestamp": now_ms + i,
+            "source": {"type": "user", "userId": user},
+            "webhookEventId": f"01J{run}{i:015d}",  # 26 characters, like LINE's ULIDs
+            "deliveryContext": {"isRedelivery": False},
+            "replyToken": uuid.uuid4().hex,
+        }
+        if spec["kind"] == "postback":
+            event["postback"] = {"data": f"a=pledge.ack&v={spec['version_id']}"}
+        else:
+            event["message"] = {"id": str(10**17 + i), "type": "text", "text": f"สวัสดีค่ะ {i}",
+                                "quoteToken": uuid.uuid4().hex}
+        body = json.dumps({"destination": "U" + "f" * 32, "events": [event]}, ensure_ascii=False).encode()
+        sig = base64.b64encode(hmac.new(secret, body, hashlib.sha256).digest()).decode()
+        head = (f"POST /callback HTTP/1.1\r\nHost: 127.0.0.1:{spec['port']}\r\nUser-Agent: LineBotWebhook/2.0\r\n"
+                f"Content-Type: application/json; charset=utf-8\r\nX-Line-Signature: {sig}\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        out.append(head + body)
+    return out
+
+
+def summarize(latencies: list[float], errors: dict[str, int], sent: int, elapsed: float) -> dict:
+    lat = sorted(latencies)
+
+    def pct(q: float) -> float:
+        return 1000 * lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float("nan")
+
+    n_err = sum(errors.values())
+    return {
+        "sent": sent, "ok": len(lat), "errors": n_err, "error_kinds": errors, "elapsed": elapsed,
+        "rps": len(lat) / elapsed if elapsed > 0 else 0.0,
+        "p50": pct(0.50), "p90": pct(0.90), "p99": pct(0.99), "max": 1000 * lat[-1] if lat else float("nan"),
+        "mean": 1000 * statistics.fmean(lat) if lat else float("nan"),
+    }
+
+
+async def connect(loop, port: int) -> Connection:
+    _, conn = await loop.create_connection(lambda: Connection(loop), "127.0.0.1", port)
+    return conn
+
+
+def note_error(errors: dict[str, int], what: str) -> None:
+    errors[what] = errors.get(what, 0) + 1
+
+
+async def closed_loop(loop, port: int, requests: list[bytes], concurrency: int, max_seconds: float,
+                      timeout: float) -> dict:
+    """`concurrency` connections, each sending its next request as soon as the last one is answered."""
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    cursor = iter(range(len(requests)))
+    sent = 0
+    start = time.perf_counter()
+    deadline = start + max_seconds
+
+    async def worker() -> None:
+        nonlocal sent
+        conn = None
+        try:
+            for i in cursor:
+                if time.perf_counter() > deadline:
+                    break
+                sent += 1
+                t0 = time.perf_counter()
+                try:
+                    if conn is None or not conn.usable:
+                        if conn is not None:
+                            conn.close()
+                        conn = await connect(loop, port)
+                    status = await conn.request(requests[i], timeout)
+                except (OSError, ConnectionError, asyncio.TimeoutError) as exc:
+                    note_error(errors, type(exc).__name__)
+                    if conn is not None:
+                        conn.close()
+                    conn = None
+                    continue
+                if status == 200:
+                    latencies.append(time.perf_counter() - t0)
+                else:
+                    note_error(errors, f"HTTP {status}")
+        finally:
+            if conn is not None:
+                conn.close()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    result = summarize(latencies, errors, sent, time.perf_counter() - start)
+    result["concurrency"] = concurrency
+    return result
+
+
+async def open_loop(loop, port: int, requests: list[bytes], rate: float, timeout: float) -> dict:
+    """Request i is due at start + i/rate whatever happened before; its latency counts from then."""
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    idle: list[Connection] = []
+    slots = asyncio.Semaphore(1000)  # gunicorn's worker_connections
+    late = 0
+
+    async def one(data: bytes, due: float) -> None:
+        async with slots:
+            conn = None
+            while idle and conn is None:
+                candidate = idle.pop()
+                if candidate.usable:
+                    conn = candidate
+                else:
+                    candidate.close()
+            try:
+                if conn is None:
+                    conn = await connect(loop, port)
+                status = await conn.request(data, timeout)
+            except (OSError, ConnectionError, asyncio.TimeoutError) as exc:
+                note_error(errors, type(exc).__name__)
+                if conn is not None:
+                    conn.close()
+                return
+            if conn.usable:
+                idle.append(conn)
+            else:
+                conn.close()
+            if status == 200:
+                latencies.append(time.perf_counter() - due)
+            else:
+                note_error(errors, f"HTTP {status}")
+
+    tasks = []
+    start = time.perf_counter() + 0.05
+    for i, data in enumerate(requests):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        elif delay < -0.005:
+            late += 1
+        tasks.append(asyncio.ensure_future(one(data, due)))
+    await asyncio.wait(tasks, timeout=timeout + 5)
+    elapsed = time.perf_counter() - start
+    for task in tasks:
+        task.cancel()
+    for conn in idle:
+        conn.close()
+    unfinished = sum(1 for t in tasks if not t.done() or t.cancelled())
+    if unfinished:
+        errors["unfinished"] = unfinished
+    result = summarize(latencies, errors, len(requests), elapsed)
+    result.update(offered=rate, late_sends=late)
+    return result
+
+
+def loadgen(spec_file: str) -> None:
+    spec = json.loads(Path(spec_file).read_text())
+    cpus = sorted(os.sched_getaffinity(0))
+    with contextlib.suppress(OSError):
+        os.sched_setaffinity(0, {cpus[-1]})  # one core for the client, whatever is left for the servers
+    requests = build_requests(spec)
+    port, timeout = spec["port"], spec["timeout"]
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    phases = {}
+    cursor = 0
+    n_warm, n_closed = spec["warmup"], spec["requests"]
+    phases["warmup"] = loop.run_until_complete(closed_loop(
+        loop, port, requests[:n_warm], spec["concurrency"], spec["closed_max_seconds"], timeout))
+    cursor += phases["warmup"]["sent"]
+    time.sleep(1.0)
+    phases["closed"] = loop.run_until_complete(closed_loop(
+        loop, port, requests[cursor:cursor + n_closed], spec["concurrency"], spec["closed_max_seconds"], timeout))
+    cursor += phases["closed"]["sent"]
+    time.sleep(1.0)
+    n_open = int(spec["rate"] * spec["duration"])
+    phases["open"] = loop.run_until_complete(open_loop(
+        loop, port, requests[cursor:cursor + n_open], spec["rate"], timeout))
+    cursor += phases["open"]["sent"]
+    loop.close()
+    # The users tapped are spec["users"][:sent], in order: each phase takes the next unused requests.
+    Path(spec["out"]).write_text(json.dumps({"sent": cursor, "phases": phases, "cpu": cpus[-1]}))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "_loadgen":
+        loadgen(sys.argv[2])
+        sys.exit(0)
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        stop_all()
+        sys.exit(130)
+    finally:
+        stop_all()

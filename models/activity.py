@@ -1,0 +1,254 @@
+"""Activities of the plan, the people responsible for them, and check-ins (indicators 2.2 and 3.1)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.base import Base, insert_ignoring_conflicts, utcnow
+from models.staff import Staff
+
+CODE_ALPHABET = "ACDEFGHJKMNPQRTWXY34679"  # no look-alikes, like invite codes
+CODE_LENGTH = 6
+DEFAULT_OPENS_BEFORE = timedelta(minutes=30)
+ROTATION = 120  # seconds a rotating QR code stays valid
+
+
+class Activity(Base):
+    __tablename__ = "activities"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    key: Mapped[Optional[str]] = mapped_column(sa.String(64))  # its id in the plan file
+    title: Mapped[str] = mapped_column(sa.String(300))
+    type: Mapped[str] = mapped_column(sa.String(40), default="activity")
+    plan_workshop: Mapped[bool] = mapped_column(default=False)  # attending counts for 2.1
+    due: Mapped[Optional[date]]
+    starts_at: Mapped[Optional[datetime]]
+    ends_at: Mapped[Optional[datetime]]
+    checkin_from: Mapped[Optional[datetime]]
+    checkin_until: Mapped[Optional[datetime]]
+    place: Mapped[str] = mapped_column(sa.String(300), default="")
+    latitude: Mapped[Optional[float]]
+    longitude: Mapped[Optional[float]]
+    radius_m: Mapped[Optional[int]]
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    rotating_qr: Mapped[bool] = mapped_column(default=False)
+    done_at: Mapped[Optional[datetime]]
+    done_note: Mapped[str] = mapped_column(sa.Text, default="")
+    evidence_url: Mapped[str] = mapped_column(sa.String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    responsible: Mapped[list[Staff]] = relationship(secondary="activity_responsibles", lazy="selectin",
+                                                    order_by=Staff.name)
+
+    @property
+    def has_place(self) -> bool:
+        return self.latitude is not None and self.longitude is not None and bool(self.radius_m)
+
+    @property
+    def scheduled(self) -> bool:
+        return self.checkin_from is not None and self.checkin_until is not None
+
+    def open_at(self, moment: datetime) -> bool:
+        return self.scheduled and self.checkin_from <= moment <= self.checkin_until  # type: ignore[operator]
+
+
+class ActivityResponsible(Base):
+    __tablename__ = "activity_responsibles"
+
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), primary_key=True)
+
+
+class CheckIn(Base):
+    """One check-in per person per activity."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (sa.UniqueConstraint("activity_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    at: Mapped[datetime]
+    latitude: Mapped[Optional[float]]
+    longitude: Mapped[Optional[float]]
+    webhook_event_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
+
+
+class ActivityError(ValueError):
+    pass
+
+
+# -- codes ---------------------------------------------------------------------------------------
+def new_code(db: Session) -> str:
+    taken = set(db.scalars(sa.select(Activity.code)))
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if code not in taken:
+            return code
+
+
+def normalize_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum() or ch == "-")
+
+
+def rotating_code(secret: str, activity: Activity, moment: datetime) -> str:
+    """The code a rotating QR shows at `moment`: CODE-XXXX, the suffix signed for a 2-minute slot."""
+    slot = int(moment.timestamp()) // ROTATION
+    return f"{activity.code}-{_slot_signature(secret, activity.code, slot)}"
+
+
+def _slot_signature(secret: str, code: str, slot: int) -> str:
+    digest = hmac.new(secret.encode(), f"{code}:{slot}".encode(), hashlib.sha256).digest()
+    return "".join(CODE_ALPHABET[b % len(CODE_ALPHABET)] for b in digest[:4])
+
+
+def rotating_valid(secret: str, code: str, suffix: str, moment: datetime) -> bool:
+    """Valid in the slot it was shown and the next one: at most 2 minutes after it left the screen."""
+    slot = int(moment.timestamp()) // ROTATION
+    return any(hmac.compare_digest(_slot_signature(secret, code, s), suffix) for s in (slot, slot - 1))
+
+
+def page_token(secret: str, activity: Activity) -> str:
+    """Opens the coordinator's rotating-QR page for one activity."""
+    return hmac.new(secret.encode(), f"qr-page:{activity.id}:{activity.code}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# -- queries -------------------------------------------------------------------------------------
+def by_code(db: Session, code: str) -> Activity | None:
+    return db.scalar(sa.select(Activity).where(Activity.code == normalize_code(code).split("-")[0]))
+
+
+def of_plan(db: Session, plan_id: int | None) -> list[Activity]:
+    stmt = sa.select(Activity).order_by(sa.func.coalesce(Activity.starts_at, Activity.created_at), Activity.id)
+    if plan_id is not None:
+        stmt = stmt.where(Activity.plan_id == plan_id)
+    return list(db.scalars(stmt))
+
+
+def open_now(db: Session, moment: datetime) -> list[Activity]:
+    return list(db.scalars(
+        sa.select(Activity)
+        .where(Activity.checkin_from <= moment, Activity.checkin_until >= moment)
+        .order_by(Activity.starts_at)
+    ))
+
+
+def attended(db: Session, staff: Staff) -> list[tuple[Activity, CheckIn]]:
+    return list(db.execute(
+        sa.select(Activity, CheckIn).join(CheckIn, CheckIn.activity_id == Activity.id)
+        .where(CheckIn.staff_id == staff.id).order_by(CheckIn.at)
+    ).tuples())
+
+
+def find_checkin(db: Session, activity: Activity, staff: Staff) -> CheckIn | None:
+    return db.scalar(sa.select(CheckIn).where(CheckIn.activity_id == activity.id, CheckIn.staff_id == staff.id))
+
+
+# -- changes -------------------------------------------------------------------------------------
+def schedule(activity: Activity, starts_at: datetime, ends_at: datetime | None,
+             opens_before: timedelta = DEFAULT_OPENS_BEFORE) -> None:
+    if starts_at.tzinfo is None or (ends_at is not None and ends_at.tzinfo is None):
+        raise ActivityError("start and end need a time zone (e.g. 2026-01-20T09:00+07:00)")
+    ends_at = ends_at or starts_at + timedelta(hours=3)
+    if ends_at <= starts_at:
+        raise ActivityError("the end must be after the start")
+    activity.starts_at, activity.ends_at = starts_at, ends_at
+    activity.checkin_from, activity.checkin_until = starts_at - opens_before, ends_at
+
+
+def set_place(activity: Activity, place: str, latitude: float | None, longitude: float | None,
+              radius_m: int | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise ActivityError("give both --lat and --lon, or neither")
+    if latitude is not None:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # type: ignore[operator]
+            raise ActivityError("latitude must be within ±90 and longitude within ±180")
+        radius_m = radius_m or 200
+        if not 10 <= radius_m <= 50_000:
+            raise ActivityError("the radius must be 10 to 50,000 metres")
+    activity.place, activity.latitude, activity.longitude = place, latitude, longitude
+    activity.radius_m = radius_m if latitude is not None else None
+
+
+def set_responsible(db: Session, activity: Activity, codes: list[str]) -> None:
+    people = {p.code: p for p in db.scalars(sa.select(Staff).where(Staff.code.in_(codes)))} if codes else {}
+    unknown = [c for c in codes if c not in people]
+    if unknown:
+        raise ActivityError(f"no person with code {', '.join(unknown)} on the roster")
+    activity.responsible = [people[c] for c in codes]
+
+
+def mark_done(activity: Activity, at: datetime, note: str, evidence_url: str) -> None:
+    if evidence_url and not evidence_url.startswith(("http://", "https://")):
+        raise ActivityError("the evidence link must start with http:// or https://")
+    activity.done_at, activity.done_note, activity.evidence_url = at, note.strip(), evidence_url.strip()
+
+
+def check_in(db: Session, activity: Activity, staff: Staff, at: datetime, event_id: str | None = None,
+             latitude: float | None = None, longitude: float | None = None) -> tuple[CheckIn, bool]:
+    created = insert_ignoring_conflicts(db, CheckIn.__table__, {
+        "activity_id": activity.id, "staff_id": staff.id, "at": at, "latitude": latitude,
+        "longitude": longitude, "webhook_event_id": event_id,
+    }, ["activity_id", "staff_id"])
+    found = find_checkin(db, activity, staff)
+    assert found is not None
+    return found, created
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    r = 6_371_000.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+# -- attendance ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Attendance:
+    name: str
+    attended: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return round(100.0 * self.attended / self.total, 1) if self.total else 0.0
+
+
+def attendance_per_activity(db: Session, plan_id: int | None) -> list[tuple[Activity, int]]:
+    people = sa.func.count(CheckIn.id)
+    stmt = (sa.select(Activity, people).outerjoin(CheckIn, CheckIn.activity_id == Activity.id)
+            .group_by(Activity.id).order_by(Activity.starts_at, Activity.id))
+    if plan_id is not None:
+        stmt = stmt.where(Activity.plan_id == plan_id)
+    return list(db.execute(stmt).tuples())
+
+
+def attendance_per_unit(db: Session, plan_id: int | None) -> list[Attendance]:
+    """Per unit: people who came to at least one activity, of the unit's people."""
+    came = sa.select(CheckIn.staff_id).join(Activity, Activity.id == CheckIn.activity_id)
+    if plan_id is not None:
+        came = came.where(Activity.plan_id == plan_id)
+    attended_ = sa.func.count(sa.case((Staff.id.in_(came), 1)))
+    rows = db.execute(sa.select(Staff.unit, attended_, sa.func.count(Staff.id)).where(Staff.active)
+                      .group_by(Staff.unit).order_by(Staff.unit))
+    return [Attendance(unit, a, t) for unit, a, t in rows]
+
+
+def never_came(db: Session, plan_id: int | None) -> list[Staff]:
+    came = sa.select(CheckIn.staff_id).join(Activity, Activity.id == CheckIn.activity_id)
+    if plan_id is not None:
+        came = came.where(Activity.plan_id == plan_id)
+    return list(db.scalars(sa.select(Staff).where(Staff.active, Staff.id.not_in(came))
+                           .order_by(Staff.unit, Staff.name)))

@@ -1,0 +1,194 @@
+"""The plan as data: one plan per office and fiscal year, its indicators and dated milestones, and
+the rule that says where each indicator stands at a given moment."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from models.base import Base, utcnow
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+    __table_args__ = (sa.UniqueConstraint("office", "fiscal_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office: Mapped[str] = mapped_column(sa.String(200))
+    fiscal_year: Mapped[int]  # Buddhist Era, e.g. 2569
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    source: Mapped[str] = mapped_column(sa.Text, default="")
+    loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    indicators: Mapped[list["Indicator"]] = relationship(
+        back_populates="plan", order_by="Indicator.position", cascade="all, delete-orphan")
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"))
+    code: Mapped[str] = mapped_column(sa.String(16))
+    title: Mapped[str] = mapped_column(sa.Text)
+    counts: Mapped[str] = mapped_column(sa.Text, default="")  # what counts as done, in Thai
+    measure: Mapped[str] = mapped_column(sa.String(40))
+    target_kind: Mapped[str] = mapped_column(sa.String(16))  # percent / count / evidence
+    target: Mapped[float]
+    responsible: Mapped[str] = mapped_column(sa.String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="indicators")
+    milestones: Mapped[list["Milestone"]] = relationship(
+        back_populates="indicator", order_by="Milestone.due", cascade="all, delete-orphan", lazy="selectin")
+
+
+class Milestone(Base):
+    __tablename__ = "milestones"
+    __table_args__ = (sa.UniqueConstraint("indicator_id", "due"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicators.id"))
+    due: Mapped[date]
+    target: Mapped[float]
+    label: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    indicator: Mapped[Indicator] = relationship(back_populates="milestones")
+
+
+# -- which plan ----------------------------------------------------------------------------------
+def fiscal_year_of(day: date) -> int:
+    """Thai government fiscal year (Buddhist Era): 1 Oct 2025 – 30 Sep 2026 is 2569."""
+    return day.year + 543 + (1 if day.month >= 10 else 0)
+
+
+def current(db: Session, now: datetime) -> Plan | None:
+    """The plan whose fiscal year contains `now`; else the latest one that has started; else the first."""
+    day = now.date()
+    plans = list(db.scalars(sa.select(Plan).order_by(Plan.starts_on)))
+    for plan in plans:
+        if plan.starts_on <= day <= plan.ends_on:
+            return plan
+    started = [p for p in plans if p.starts_on <= day]
+    return started[-1] if started else (plans[0] if plans else None)
+
+
+def by_year(db: Session, fiscal_year: int) -> list[Plan]:
+    return list(db.scalars(sa.select(Plan).where(Plan.fiscal_year == fiscal_year)))
+
+
+# -- progress ------------------------------------------------------------------------------------
+class State(str, enum.Enum):
+    DONE = "done"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+    OVERDUE = "overdue"
+
+
+STATE_RANK = {State.OVERDUE: 0, State.BEHIND: 1, State.ON_TRACK: 2, State.DONE: 3}
+
+
+@dataclass(frozen=True)
+class Measured:
+    value: float          # percent (0–100), a count, or 1/0 for yes/no
+    done: int = 0         # e.g. people who proposed, activities done
+    total: int = 0        # e.g. people on the roster, activities in the plan
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class MilestoneState:
+    milestone: Milestone
+    state: State
+    expected: float  # where the value should be by now, on a straight line to the milestone
+
+    @property
+    def due(self) -> date:
+        return self.milestone.due
+
+
+@dataclass(frozen=True)
+class IndicatorProgress:
+    indicator: Indicator
+    measured: Measured
+    milestones: list[MilestoneState]
+
+    @property
+    def next(self) -> MilestoneState | None:
+        """The first milestone not yet met (overdue ones first), or None when all are met."""
+        open_ = [m for m in self.milestones if m.state is not State.DONE]
+        return open_[0] if open_ else None
+
+    @property
+    def state(self) -> State:
+        upcoming = self.next
+        return State.DONE if upcoming is None else upcoming.state
+
+    def urgency(self) -> tuple:
+        upcoming = self.next
+        return (STATE_RANK[self.state], upcoming.due if upcoming else date.max, self.indicator.position)
+
+
+Measure = Callable[[Session, Plan, datetime], Optional[Measured]]
+MEASURES: dict[str, Measure] = {}
+
+
+def measure(name: str):
+    """Register how an indicator's value is measured; a measure returns None while it has no data."""
+    def decorate(fn: Measure) -> Measure:
+        MEASURES[name] = fn
+        return fn
+    return decorate
+
+
+def milestone_states(indicator: Indicator, measured: Measured, now: datetime, plan: Plan) -> list[MilestoneState]:
+    today = now.date()
+    states: list[MilestoneState] = []
+    start = plan.starts_on
+    for milestone in indicator.milestones:
+        span = max((milestone.due - start).days, 1)
+        elapsed = min(max((today - start).days, 0), span)
+        expected = milestone.target * elapsed / span
+        if measured.value >= milestone.target:
+            state = State.DONE
+        elif today > milestone.due:
+            state = State.OVERDUE
+        elif measured.value >= expected:
+            state = State.ON_TRACK
+        else:
+            state = State.BEHIND
+        states.append(MilestoneState(milestone, state, expected))
+        start = milestone.due
+    return states
+
+
+def progress(db: Session, plan: Plan, now: datetime) -> list[IndicatorProgress]:
+    """Every indicator that has data, most urgent first."""
+    from models import measures  # noqa: F401  (registers the measures)
+
+    result = []
+    for indicator in plan.indicators:
+        fn = MEASURES.get(indicator.measure)
+        measured = fn(db, plan, now) if fn else None
+        if measured is None:
+            continue
+        result.append(IndicatorProgress(indicator, measured, milestone_states(indicator, measured, now, plan)))
+    return sorted(result, key=IndicatorProgress.urgency)
+
+
+def indicator(db: Session, plan: Plan, code: str) -> Indicator | None:
+    return db.scalar(sa.select(Indicator).where(Indicator.plan_id == plan.id, Indicator.code == code))
+
+
+def deadline(db: Session, plan: Plan | None, code: str) -> date | None:
+    """The last milestone of an indicator (e.g. 1.2's 27 Feb 2026)."""
+    if plan is None:
+        return None
+    found = indicator(db, plan, code)
+    return found.milestones[-1].due if found is not None and found.milestones else None

@@ -1,0 +1,234 @@
+"""Plan files: one YAML file per office and fiscal year, validated, then loaded or updated.
+
+Errors name the path of the bad field (`indicators[2].milestones[0].due: …`) or the YAML line.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal, Optional
+
+import sqlalchemy as sa
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy.orm import Session
+
+from models import activity as activities
+from models.activity import Activity, ActivityError
+from models.plan import Indicator, Milestone, Plan
+
+DEFAULT_PLAN_FILE = Path(__file__).resolve().parent / "data" / "plan_fy2569_chiangrai.yaml"
+MEASURE_NAMES = ("proposals", "pledge", "plan_participation", "responsible_assigned", "activities_done",
+                 "honours", "awards", "channels", "report", "confirmation")
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit dates: pydantic parses them, so a bad date gets its field's path."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class PlanFileError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+
+class TargetSpec(_Strict):
+    percent: Optional[float] = Field(None, ge=0, le=100)
+    count: Optional[int] = Field(None, ge=1)
+    evidence: Optional[bool] = None  # a yes/no indicator met by recorded evidence
+
+    @model_validator(mode="after")
+    def exactly_one(self) -> "TargetSpec":
+        given = [k for k in ("percent", "count", "evidence") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of percent, count or evidence")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return "percent" if self.percent is not None else "count" if self.count is not None else "evidence"
+
+    @property
+    def value(self) -> float:
+        return float(self.percent if self.percent is not None else self.count if self.count is not None else 1)
+
+
+class MilestoneSpec(_Strict):
+    due: date
+    target: Optional[float] = Field(None, ge=0)
+    label: str = ""
+
+
+class IndicatorSpec(_Strict):
+    code: str = Field(pattern=r"^\d+(\.\d+)*$")
+    title: str = Field(min_length=1)
+    counts: str = ""
+    measure: Literal[MEASURE_NAMES]  # type: ignore[valid-type]
+    target: TargetSpec
+    milestones: list[MilestoneSpec] = Field(min_length=1)
+    responsible: str = ""
+
+    @field_validator("milestones")
+    @classmethod
+    def in_order(cls, value: list[MilestoneSpec]) -> list[MilestoneSpec]:
+        dues = [m.due for m in value]
+        if dues != sorted(dues) or len(set(dues)) != len(dues):
+            raise ValueError("milestones must have different dates, earliest first")
+        return value
+
+
+class ActivitySpec(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    title: str = Field(min_length=1, max_length=300)
+    type: str = "activity"
+    plan_workshop: bool = False
+    rotating_qr: bool = False
+    due: Optional[date] = None
+    start: Optional[datetime] = None
+    end: Optional[datetime] = None
+    place: str = ""
+    lat: Optional[float] = Field(None, ge=-90, le=90)
+    lon: Optional[float] = Field(None, ge=-180, le=180)
+    radius: Optional[int] = Field(None, ge=10, le=50_000)
+    responsible: list[str] = []
+
+    @model_validator(mode="after")
+    def consistent(self) -> "ActivitySpec":
+        if self.end is not None and self.start is None:
+            raise ValueError("an end needs a start")
+        for moment in (self.start, self.end):
+            if moment is not None and moment.tzinfo is None:
+                raise ValueError("start and end need a time zone, e.g. 2026-01-20T09:00:00+07:00")
+        if self.start and self.end and self.end <= self.start:
+            raise ValueError("end must be after start")
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+
+class PlanSpec(_Strict):
+    office: str = Field(min_length=1, max_length=200)
+    fiscal_year: int = Field(ge=2500, le=2700)
+    starts: Optional[date] = None
+    ends: Optional[date] = None
+    indicators: list[IndicatorSpec] = Field(min_length=1)
+    activities: list[ActivitySpec] = []
+
+    @model_validator(mode="after")
+    def unique_keys(self) -> "PlanSpec":
+        for name, values in (("indicator code", [i.code for i in self.indicators]),
+                             ("activity key", [a.key for a in self.activities])):
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                raise ValueError(f"{name} repeated: {', '.join(repeated)}")
+        return self
+
+    @property
+    def period(self) -> tuple[date, date]:
+        """Thai fiscal year 2569 runs 1 Oct 2025 – 30 Sep 2026."""
+        year = self.fiscal_year - 543
+        return self.starts or date(year - 1, 10, 1), self.ends or date(year, 9, 30)
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(file)"
+
+
+def parse(text: str, name: str = "plan") -> PlanSpec:
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        raise PlanFileError([f"{name}: not valid YAML at {where}: {getattr(exc, 'problem', exc)}"]) from None
+    if not isinstance(data, dict):
+        raise PlanFileError([f"{name}: expected a mapping with office, fiscal_year, indicators, activities"])
+    try:
+        return PlanSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(f"{_path(error['loc'])}: {message}")
+        raise PlanFileError(problems) from None
+
+
+def read(path: Path) -> tuple[PlanSpec, str]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise PlanFileError([f"{path}: not UTF-8 text"]) from None
+    return parse(text, str(path)), text
+
+
+def load(db: Session, spec: PlanSpec, source: str = "") -> tuple[Plan, dict[str, int]]:
+    """Create or update the plan of (office, fiscal year). Does not commit."""
+    starts, ends = spec.period
+    plan = db.scalar(sa.select(Plan).where(Plan.office == spec.office, Plan.fiscal_year == spec.fiscal_year))
+    created = plan is None
+    if plan is None:
+        plan = Plan(office=spec.office, fiscal_year=spec.fiscal_year, starts_on=starts, ends_on=ends)
+        db.add(plan)
+    plan.starts_on, plan.ends_on, plan.source = starts, ends, source
+    db.flush()
+
+    existing = {i.code: i for i in plan.indicators}
+    keep = []
+    for position, item in enumerate(spec.indicators):
+        indicator = existing.get(item.code) or Indicator(code=item.code)
+        indicator.title, indicator.counts, indicator.measure = item.title, item.counts, item.measure
+        indicator.target_kind, indicator.target = item.target.kind, item.target.value
+        indicator.responsible, indicator.position = item.responsible, position
+        indicator.milestones = [Milestone(due=m.due, target=m.target if m.target is not None else item.target.value,
+                                          label=m.label) for m in item.milestones]
+        keep.append(indicator)
+    plan.indicators = keep
+    db.flush()
+
+    problems: list[str] = []
+    known = {a.key: a for a in db.scalars(sa.select(Activity).where(Activity.plan_id == plan.id))}
+    added = 0
+    for i, item in enumerate(spec.activities):
+        activity = known.get(item.key)
+        if activity is None:
+            activity = Activity(plan_id=plan.id, key=item.key, code=activities.new_code(db))
+            db.add(activity)
+            added += 1
+        activity.title, activity.type, activity.due = item.title, item.type, item.due
+        activity.plan_workshop, activity.rotating_qr = item.plan_workshop, item.rotating_qr
+        try:
+            if item.start is not None:
+                activities.schedule(activity, item.start, item.end)
+            activities.set_place(activity, item.place, item.lat, item.lon, item.radius)
+            activities.set_responsible(db, activity, item.responsible)
+        except ActivityError as exc:
+            problems.append(f"activities[{i}]: {exc}")
+        db.flush()
+    if problems:
+        raise PlanFileError(problems)
+    return plan, {"created": int(created), "indicators": len(keep), "activities_added": added,
+                  "activities": len(spec.activities)}
+
+
+def ensure_default(db: Session) -> Plan | None:
+    """The seed's FY2569 plan for the Chiang Rai office, when no plan exists yet."""
+    if db.scalar(sa.select(sa.func.count()).select_from(Plan)):
+        return None
+    spec, text = read(DEFAULT_PLAN_FILE)
+    plan, _ = load(db, spec, text)
+    return plan
+
+
