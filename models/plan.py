@@ -170,7 +170,7 @@ def milestone_states(indicator: Indicator, measured: Measured, now: datetime, pl
 
 def progress(db: Session, plan: Plan, now: datetime) -> list[IndicatorProgress]:
     """Every indicator that has data, most urgent first."""
-    from models import measures  # noqa: F401  (registers the measures)
+    import models.all  # noqa: F401  (every module registers its measures on import)
 
     result = []
     for indicator in plan.indicators:
