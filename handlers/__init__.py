@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import coordinator, help, pledge, registration, status
+from handlers import checkin, coordinator, help, plan, pledge, proposal, registration, status
 
-CAPABILITIES = (registration, pledge, status, coordinator, help)
+CAPABILITIES = (registration, pledge, proposal, plan, checkin, status, coordinator, help)
 
 
 def register_all(router: Router) -> Router:

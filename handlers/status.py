@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from bot.router import Context, Reply, Router
 from handlers import ui
+from models import activity as activities
 from models import pledge as pledges
+from models import proposal as proposals
 
 WORDS = ("สถานะ", "status")
 ROLE_NAMES = {"staff": "บุคลากร", "coordinator": "ผู้ประสานงาน", "executive": "ผู้บริหาร"}
@@ -41,6 +43,25 @@ def show(ctx: Context, args: str = "") -> Reply:
         ]})
     if not versions:
         body.append(ui.label("ยังไม่มีปฏิญญาที่ประกาศใช้", size="xs", color=ui.GREY))
+    own = proposals.of_staff(ctx.db, person)
+    body += [ui.separator(), ui.label("ความดีที่เสนอ (ตัวชี้วัด 1.1)", weight="bold", size="sm", margin="md",
+                                       color=ui.INK),
+             ui.label(f"เสนอแล้ว {len(own)} รายการ" if own else "ยังไม่ได้เสนอ — แตะ \"ความดี\" เพื่อเสนอ",
+                      size="xs", color=ui.GREEN if own else ui.RED)]
+    came = activities.attended(ctx.db, person)
+    body += [ui.separator(), ui.label(f"กิจกรรมที่เข้าร่วม ({len(came)})", weight="bold", size="sm", margin="md",
+                                       color=ui.INK)]
+    for activity, checkin in came[-5:]:
+        when = ui.thai_date(checkin.at.astimezone(ctx.settings.tz))
+        body.append({"type": "box", "layout": "horizontal", "margin": "sm", "contents": [
+            ui.label(activity.title, size="xs", color=ui.INK, flex=3),
+            ui.label(when, size="xs", color=ui.GREY, flex=2, align="end"),
+        ]})
+    if len(came) > 5:
+        body.append(ui.label(f"และก่อนหน้านี้อีก {len(came) - 5} กิจกรรม", size="xs", color=ui.GREY))
+    if not came:
+        body.append(ui.label("ยังไม่ได้เช็คอินกิจกรรมใด", size="xs", color=ui.GREY))
     footer = [ui.button(ui.message_action("อ่านและรับทราบปฏิญญา", "ปฏิญญา"))] if waiting else None
-    summary = f"สถานะของคุณ{person.name}: ปฏิญญา " + (f"รอรับทราบ {waiting} ฉบับ" if waiting else "รับทราบครบแล้ว")
+    summary = (f"สถานะของคุณ{person.name}: ปฏิญญา " + (f"รอรับทราบ {waiting} ฉบับ" if waiting else "รับทราบครบแล้ว")
+               + f" · เสนอความดี {len(own)} · ร่วมกิจกรรม {len(came)}")
     return [ui.flex(summary, ui.bubble("สถานะของฉัน", body, footer=footer))]

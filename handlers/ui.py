@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 from linebot.v3.messaging import (
     FlexContainer,
     FlexMessage,
+    LocationAction,
     Message,
     MessageAction,
-    PostbackAction,
     QuickReply,
     QuickReplyItem,
     TextMessage,
@@ -57,6 +57,13 @@ def quick(*labels: str) -> QuickReply:
     return QuickReply(items=[
         QuickReplyItem(action=MessageAction(label=label[:20], text=label)) for label in labels[:MAX_QUICK_REPLY]
     ])
+
+
+def quick_location(label: str, *labels: str) -> QuickReply:
+    """A "send my location" chip first, then chips that type their label."""
+    items = [QuickReplyItem(action=LocationAction(label=label[:20]))]
+    items += [QuickReplyItem(action=MessageAction(label=x[:20], text=x)) for x in labels[: MAX_QUICK_REPLY - 1]]
+    return QuickReply(items=items)
 
 
 def text(body: str, quick_reply: QuickReply | None = None) -> TextMessage:
@@ -169,6 +176,21 @@ def bubble(title: str, body: list[dict], footer: list[dict] | None = None, subti
     if footer:
         result["footer"] = {"type": "box", "layout": "vertical", "spacing": "sm", "contents": footer}
     return result
+
+
+STATE_MARKS = {  # models.plan.State value → (Thai, colour)
+    "done": ("ครบแล้ว", GREEN),
+    "on_track": ("ตามแผน", GREEN),
+    "behind": ("ล่าช้า", AMBER),
+    "overdue": ("เลยกำหนด", RED),
+}
+
+
+def days_text(due: date, today: date) -> str:
+    days = (due - today).days
+    if days > 0:
+        return f"เหลือ {days} วัน"
+    return "ครบกำหนดวันนี้" if days == 0 else f"เลยมา {-days} วัน"
 
 
 def separator() -> dict:

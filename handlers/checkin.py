@@ -1,0 +1,140 @@
+"""เช็คอิน — check in at an activity (indicator 3.1): by code (from its QR or link), or from the list
+of activities open now. Once per person per activity; only inside the check-in window; within the
+radius when the activity has a place; with a fresh code when the activity shows a rotating QR."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.router import Context, Reply, Router
+from handlers import ui
+from models import activity as activities
+from models.activity import Activity
+
+WORDS = ("เช็คอิน", "เช็กอิน", "checkin", "check-in")
+FLOW = "checkin"
+GO = "checkin.go"  # a=checkin.go&id=<activity id>
+
+
+def register(router: Router) -> None:
+    router.flow(FLOW, "การเช็คอิน")
+    router.text(WORDS, start)
+    router.postback(GO, go)
+    router.step(FLOW, "location", location, accepts=("location", "text"))
+
+
+def _when(ctx: Context, moment: datetime) -> str:
+    return ui.thai_datetime(moment.astimezone(ctx.settings.tz))
+
+
+def _window(ctx: Context, a: Activity) -> str:
+    start, end = a.checkin_from.astimezone(ctx.settings.tz), a.checkin_until.astimezone(ctx.settings.tz)
+    if start.date() == end.date():
+        return f"{ui.thai_date(start)} เวลา {start:%H:%M}–{end:%H:%M} น."
+    return f"{_when(ctx, start)} ถึง {_when(ctx, end)}"
+
+
+def start(ctx: Context, args: str = "") -> Reply:
+    if not args:
+        return open_list(ctx)
+    typed = activities.normalize_code(args)
+    code, _, suffix = typed.partition("-")
+    activity = activities.by_code(ctx.db, code)
+    if activity is None:
+        return [ui.text(f"ไม่พบกิจกรรมรหัส \"{args[:20]}\" ค่ะ กรุณาตรวจสอบรหัส หรือแตะ \"เช็คอิน\" เพื่อดูกิจกรรมที่เปิดอยู่",
+                        ui.quick("เช็คอิน"))]
+    if activity.rotating_qr and not (suffix and activities.rotating_valid(ctx.settings.channel_secret, activity.code,
+                                                                          suffix, ctx.now)):
+        return [ui.text(f"\"{activity.title}\" ต้องสแกน QR ที่หน้างานค่ะ (รหัสเปลี่ยนทุก 2 นาที) "
+                        "กรุณาสแกนจากจอของผู้จัดอีกครั้ง")]
+    return attempt(ctx, activity)
+
+
+def go(ctx: Context, id: str) -> Reply:
+    activity = ctx.db.get(Activity, int(id)) if id.isdigit() else None
+    if activity is None:
+        return [ui.text("ไม่พบกิจกรรมนี้แล้วค่ะ", ui.quick("เช็คอิน"))]
+    if activity.rotating_qr:
+        return [ui.text(f"\"{activity.title}\" ต้องสแกน QR ที่หน้างานค่ะ")]
+    return attempt(ctx, activity)
+
+
+def attempt(ctx: Context, activity: Activity) -> Reply:
+    assert ctx.staff is not None
+    done = activities.find_checkin(ctx.db, activity, ctx.staff)
+    if done is not None:
+        return [ui.text(f"ท่านเช็คอิน \"{activity.title}\" ไว้แล้วเมื่อ {_when(ctx, done.at)} ค่ะ", ui.quick("สถานะ"))]
+    refusal = _window_refusal(ctx, activity)
+    if refusal:
+        return refusal
+    if activity.has_place:
+        ctx.begin(FLOW, "location", {"activity": activity.id})
+        return [ui.text(
+            f"เช็คอิน \"{activity.title}\"\nกรุณาแตะ \"ส่งตำแหน่งที่ตั้ง\" เพื่อยืนยันว่าอยู่ที่"
+            f"{' ' + activity.place if activity.place else 'สถานที่จัดกิจกรรม'} (ในระยะ {activity.radius_m} เมตร)",
+            ui.quick_location("ส่งตำแหน่งที่ตั้ง", "ยกเลิก"),
+        )]
+    return _store(ctx, activity)
+
+
+def _window_refusal(ctx: Context, activity: Activity) -> Reply | None:
+    if not activity.scheduled:
+        return [ui.text(f"\"{activity.title}\" ยังไม่ได้กำหนดวันเวลา จึงยังเช็คอินไม่ได้ค่ะ")]
+    if ctx.now < activity.checkin_from:  # type: ignore[operator]
+        return [ui.text(f"\"{activity.title}\" ยังไม่เปิดให้เช็คอินค่ะ\nเปิดเช็คอิน {_window(ctx, activity)}")]
+    if ctx.now > activity.checkin_until:  # type: ignore[operator]
+        return [ui.text(f"\"{activity.title}\" ปิดการเช็คอินแล้วค่ะ\n(เปิดเช็คอิน {_window(ctx, activity)})")]
+    return None
+
+
+def _store(ctx: Context, activity: Activity, latitude: float | None = None, longitude: float | None = None) -> Reply:
+    assert ctx.staff is not None
+    checkin, created = activities.check_in(ctx.db, activity, ctx.staff, ctx.now, ctx.event_id, latitude, longitude)
+    if not created:
+        return [ui.text(f"ท่านเช็คอิน \"{activity.title}\" ไว้แล้วเมื่อ {_when(ctx, checkin.at)} ค่ะ", ui.quick("สถานะ"))]
+    count = len(activities.attended(ctx.db, ctx.staff))
+    return [ui.text(f"เช็คอิน \"{activity.title}\" เรียบร้อยค่ะ\nบันทึกเมื่อ {_when(ctx, ctx.now)}\n"
+                    f"ท่านร่วมกิจกรรมแล้ว {count} กิจกรรม ขอบคุณที่มาร่วมค่ะ", ui.quick("สถานะ"))]
+
+
+def location(ctx: Context, text: str | None = None, latitude: float | None = None,
+             longitude: float | None = None, address: str = "") -> Reply:
+    assert ctx.conversation is not None
+    activity = ctx.db.get(Activity, ctx.conversation.data.get("activity"))
+    if activity is None:
+        ctx.end()
+        return [ui.text("ไม่พบกิจกรรมนี้แล้วค่ะ", ui.quick("เช็คอิน"))]
+    if latitude is None or longitude is None:
+        return [ui.text("กรุณาแตะ \"ส่งตำแหน่งที่ตั้ง\" ด้านล่าง หรือพิมพ์ ยกเลิก ค่ะ",
+                        ui.quick_location("ส่งตำแหน่งที่ตั้ง", "ยกเลิก"))]
+    refusal = _window_refusal(ctx, activity)
+    if refusal:
+        ctx.end()
+        return refusal
+    distance = activities.distance_m(latitude, longitude, activity.latitude, activity.longitude)  # type: ignore[arg-type]
+    if distance > (activity.radius_m or 0):
+        return [ui.text(f"ตำแหน่งของท่านอยู่ห่างจากสถานที่จัดกิจกรรมประมาณ {_distance(distance)} "
+                        f"(ต้องไม่เกิน {activity.radius_m} เมตร) กรุณาส่งตำแหน่งอีกครั้งเมื่ออยู่ที่งานค่ะ",
+                        ui.quick_location("ส่งตำแหน่งที่ตั้ง", "ยกเลิก"))]
+    ctx.end()
+    return _store(ctx, activity, latitude, longitude)
+
+
+def _distance(metres: float) -> str:
+    return f"{metres / 1000:.1f} กิโลเมตร" if metres >= 1000 else f"{round(metres)} เมตร"
+
+
+def open_list(ctx: Context) -> Reply:
+    assert ctx.staff is not None
+    open_ = [a for a in activities.open_now(ctx.db, ctx.now) if not a.rotating_qr]
+    if not open_:
+        return [ui.text("ขณะนี้ไม่มีกิจกรรมที่เปิดเช็คอินค่ะ\nหากอยู่ที่งาน กรุณาสแกน QR หรือพิมพ์ เช็คอิน ตามด้วยรหัสกิจกรรม")]
+    bubbles = []
+    for a in open_[:10]:
+        done = activities.find_checkin(ctx.db, a, ctx.staff)
+        body = [ui.label(_window(ctx, a), size="xs", color=ui.GREY)]
+        if a.place:
+            body.append(ui.label(f"สถานที่: {a.place}", size="sm", color=ui.INK))
+        footer = ([ui.label(f"✓ เช็คอินแล้ว {_when(ctx, done.at)}", size="sm", color=ui.GREEN, align="center")]
+                  if done else [ui.button(ui.postback("เช็คอิน", GO, display_text=f"เช็คอิน {a.title}"[:300], id=a.id))])
+        bubbles.append(ui.bubble(a.title, body, footer=footer))
+    return [ui.flex(f"กิจกรรมที่เปิดเช็คอิน {len(open_)} กิจกรรม", ui.carousel(bubbles))]

@@ -1,0 +1,58 @@
+"""แผน — the draft plan's activities in brief, and a comment or suggestion on it (indicator 2.1)."""
+from __future__ import annotations
+
+from bot.router import Context, Reply, Router
+from handlers import ui
+from models import activity as activities
+from models import plan as plans
+from models import proposal as proposals
+
+WORDS = ("แผน", "plan")
+FLOW = "plan_comment"
+COMMENT = "plan.comment"
+SHOW = 10
+
+
+def register(router: Router) -> None:
+    router.flow(FLOW, "การให้ความเห็นต่อแผน")
+    router.text(WORDS, show)
+    router.postback(COMMENT, ask)
+    router.step(FLOW, "text", comment)
+
+
+def show(ctx: Context, args: str = "") -> Reply:
+    plan = plans.current(ctx.db, ctx.now)
+    if plan is None:
+        return [ui.text("ยังไม่มีแผนการขับเคลื่อนในระบบค่ะ")]
+    items = activities.of_plan(ctx.db, plan.id)
+    body: list[dict] = [ui.label("กิจกรรมตามแผน", weight="bold", size="sm", color=ui.INK)]
+    for a in items[:SHOW]:
+        when = (ui.thai_date(a.starts_at.astimezone(ctx.settings.tz)) if a.starts_at
+                else f"ภายใน {ui.thai_date(a.due)}" if a.due else "ยังไม่กำหนดวัน")
+        body.append({"type": "box", "layout": "vertical", "margin": "md", "contents": [
+            ui.label(f"• {a.title}", size="sm", color=ui.INK),
+            ui.label(when + (" · ทำแล้ว" if a.done_at else ""), size="xs", color=ui.GREY),
+        ]})
+    if len(items) > SHOW:
+        body.append(ui.label(f"และอีก {len(items) - SHOW} กิจกรรม", size="xs", color=ui.GREY, margin="md"))
+    if not items:
+        body.append(ui.label("ยังไม่มีกิจกรรม", size="sm", color=ui.GREY))
+    footer = [ui.button(ui.postback("ส่งความเห็นต่อแผน", COMMENT, display_text="ขอให้ความเห็นต่อแผน"))]
+    card = ui.bubble(f"แผนองค์กรคุณธรรม ปี {plan.fiscal_year}", body, footer=footer, subtitle=plan.office)
+    return [ui.flex(f"แผนองค์กรคุณธรรม ปี {plan.fiscal_year}: {len(items)} กิจกรรม", card)]
+
+
+def ask(ctx: Context) -> Reply:
+    ctx.begin(FLOW, "text")
+    return [ui.text("พิมพ์ความเห็นหรือข้อเสนอแนะต่อแผนได้เลยค่ะ (พิมพ์ ยกเลิก เพื่อออก)", ui.quick("ยกเลิก"))]
+
+
+def comment(ctx: Context, text: str) -> Reply:
+    issue = proposals.text_problem(text)
+    if issue:
+        return [ui.text(f"{issue}\nพิมพ์ความเห็นต่อแผนอีกครั้งค่ะ", ui.quick("ยกเลิก"))]
+    assert ctx.staff is not None
+    plan = plans.current(ctx.db, ctx.now)
+    proposals.add_comment(ctx.db, ctx.staff, plan.id if plan else None, text, ctx.now)
+    ctx.end()
+    return [ui.text("ขอบคุณสำหรับความเห็นค่ะ ผู้ประสานงานจะนำไปใช้ปรับปรุงแผน", ui.quick("แผน", "สถานะ"))]
