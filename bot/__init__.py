@@ -40,9 +40,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.extensions["khunnatham"] = Bot(settings)
 
-    from bot import cli, webhook
+    from bot import cli, qrpage, webhook
 
     app.register_blueprint(webhook.bp)
+    app.register_blueprint(qrpage.bp)
     cli.init_app(app)
     if settings.sandbox:
         from bot import sandbox

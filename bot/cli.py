@@ -28,6 +28,10 @@ def _bot():
 
 
 def init_app(app: Flask) -> None:
+    from bot.cli_plan import activity_cli, plan_cli
+
+    for group in (plan_cli, activity_cli):
+        app.cli.add_command(group)
     for group in (db_cli, roster_cli, pledge_cli, richmenu_cli):
         app.cli.add_command(group)
 

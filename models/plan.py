@@ -150,11 +150,11 @@ def measure(name: str):
 def milestone_states(indicator: Indicator, measured: Measured, now: datetime, plan: Plan) -> list[MilestoneState]:
     today = now.date()
     states: list[MilestoneState] = []
-    start = plan.starts_on
+    start, start_value = plan.starts_on, 0.0  # each milestone's straight line starts where the last ended
     for milestone in indicator.milestones:
         span = max((milestone.due - start).days, 1)
         elapsed = min(max((today - start).days, 0), span)
-        expected = milestone.target * elapsed / span
+        expected = start_value + (milestone.target - start_value) * elapsed / span
         if measured.value >= milestone.target:
             state = State.DONE
         elif today > milestone.due:
@@ -164,7 +164,7 @@ def milestone_states(indicator: Indicator, measured: Measured, now: datetime, pl
         else:
             state = State.BEHIND
         states.append(MilestoneState(milestone, state, expected))
-        start = milestone.due
+        start, start_value = milestone.due, milestone.target
     return states
 
 

@@ -192,6 +192,9 @@ def load(db: Session, spec: PlanSpec, source: str = "") -> tuple[Plan, dict[str,
         indicator.title, indicator.counts, indicator.measure = item.title, item.counts, item.measure
         indicator.target_kind, indicator.target = item.target.kind, item.target.value
         indicator.responsible, indicator.position = item.responsible, position
+        if indicator.id is not None:  # replace milestones: delete the old rows before the new ones go in
+            indicator.milestones.clear()
+            db.flush()
         indicator.milestones = [Milestone(due=m.due, target=m.target if m.target is not None else item.target.value,
                                           label=m.label) for m in item.milestones]
         keep.append(indicator)

@@ -1,0 +1,145 @@
+"""Plan files and the progress rule: values, targets and milestone states at given moments."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from models import activity as activities
+from models import plan as plans
+from models import planfile
+from models.activity import Activity
+from models.plan import Plan, State
+from tests.conftest import text_of
+
+BKK = ZoneInfo("Asia/Bangkok")
+
+
+def at(y, m, d, h=9):
+    return datetime(y, m, d, h, 0, tzinfo=BKK)
+
+
+def states(bot, moment, code):
+    with bot.db.sessions() as s:
+        plan = plans.current(s, moment)
+        found = {p.indicator.code: p for p in plans.progress(s, plan, moment)}
+    item = found.get(code)
+    return None if item is None else (item.measured.value, [m.state for m in item.milestones])
+
+
+def test_default_plan_is_faithful_to_the_seed(bot):
+    with bot.db.sessions() as s:
+        (plan,) = s.scalars(sa.select(Plan)).all()
+        milestones = {i.code: [(m.due.isoformat(), m.target) for m in i.milestones] for i in plan.indicators}
+    assert plan.fiscal_year == 2569 and plan.office == "สำนักงานพัฒนาชุมชนจังหวัดเชียงราย"
+    assert (plan.starts_on.isoformat(), plan.ends_on.isoformat()) == ("2025-10-01", "2026-09-30")
+    for code in ("1.1", "1.2", "2.1", "2.2"):
+        assert milestones[code] == [("2026-02-27", 100.0)]
+    assert milestones["3.1"] == [("2026-03-31", 50.0), ("2026-06-30", 100.0)]
+    for code in ("4.1", "4.2", "4.3", "4.4", "4.5"):
+        assert milestones[code][-1][0] == "2026-06-30"
+    assert milestones["4.3"] == [("2026-06-30", 5.0)]
+
+
+def test_activities_done_against_fifty_and_hundred_percent(bot, runner):
+    keys = ["virtue-workshop", "pledge-announcement", "plan-workshop", "honour-ceremony", "lessons-learned"]
+    # Two of five done by 20 March: 40% — behind before 31 March, overdue after it.
+    for key in keys[:2]:
+        assert runner.invoke(args=["activity", "done", key, "--at", "2026-03-20T10:00+07:00",
+                                   "--note", "จัดแล้ว", "--evidence", "https://example.org/photo"]).exit_code == 0
+    assert states(bot, at(2026, 3, 25), "3.1") == (40.0, [State.BEHIND, State.BEHIND])
+    assert states(bot, at(2026, 3, 31, 20), "3.1") == (40.0, [State.BEHIND, State.BEHIND])  # on the day: not yet late
+    assert states(bot, at(2026, 4, 1), "3.1") == (40.0, [State.OVERDUE, State.BEHIND])
+    # A third one, done on 31 March, meets 50% (60%); on track for 100% by 30 June in mid-April.
+    runner.invoke(args=["activity", "done", keys[2], "--at", "2026-03-31T15:00+07:00"])
+    assert states(bot, at(2026, 4, 10), "3.1") == (60.0, [State.DONE, State.ON_TRACK])
+    # Measured at a moment before it was done, it did not count yet.
+    assert states(bot, at(2026, 3, 30), "3.1")[0] == 40.0
+    for key in keys[3:]:
+        runner.invoke(args=["activity", "done", key, "--at", "2026-06-30T16:00+07:00"])
+    assert states(bot, at(2026, 7, 1), "3.1") == (100.0, [State.DONE, State.DONE])
+
+
+def test_proposals_before_on_and_after_the_deadline(bot, line, register):
+    users = [register(c) for c in ("C01", "E01", "S01")]
+    for user in users:
+        line.say(user, "ความดี", at=at(2026, 1, 5))
+        line.say(user, "มาสาย", at=at(2026, 1, 5))
+        line.say(user, "มาตรงเวลา", at=at(2026, 1, 5))
+        line.say(user, "วินัย", at=at(2026, 1, 5))
+    # 3 of 6 on 10 Jan: expected by a straight line from 1 Oct to 27 Feb is ~68% → behind.
+    assert states(bot, at(2026, 1, 10), "1.1") == (50.0, [State.BEHIND])
+    assert states(bot, at(2026, 2, 27, 23), "1.1") == (50.0, [State.BEHIND])
+    assert states(bot, at(2026, 2, 28), "1.1") == (50.0, [State.OVERDUE])
+    # In November (early in the year) 50% is ahead of the straight line.
+    assert states(bot, at(2025, 11, 1), "1.1") == (50.0, [State.ON_TRACK])
+
+
+def test_summary_lists_indicators_most_urgent_first(bot, line, register, runner):
+    coordinator = register("C01")
+    runner.invoke(args=["activity", "assign", "virtue-workshop", "C01"])
+    replies = line.say(coordinator, "สรุป", at=at(2026, 3, 5))
+    first = replies[0]["contents"]["contents"][0]
+    text = text_of([first])
+    codes = [line_.split()[0] for line_ in text.splitlines() if line_[:1].isdigit() and "." in line_.split()[0]]
+    assert codes[:4] == ["1.1", "1.2", "2.1", "2.2"]  # overdue since 27 Feb, in plan order
+    assert "3.1" in codes and "เลยกำหนด" in text and "2.2" in text
+    assert "20% (1/5)" in text  # 2.2: one of five activities has a responsible person
+
+
+def test_plan_file_errors_name_the_field(runner, tmp_path):
+    bad = tmp_path / "plan.yaml"
+    bad.write_text(
+        "office: สำนักงานทดสอบ\nfiscal_year: 2570\nindicators:\n"
+        "  - code: '1.1'\n    title: ทดสอบ\n    measure: proposals\n    target: {percent: 120}\n"
+        "    milestones: [{due: 2027-02-30}]\n"
+        "activities:\n  - key: Bad Key\n    title: x\n", encoding="utf-8")
+    result = runner.invoke(args=["plan", "load", str(bad)])
+    assert result.exit_code == 1
+    assert "indicators[0].target.percent" in result.output
+    assert "indicators[0].milestones[0].due" in result.output
+    assert "activities[0].key" in result.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("office: [\n", encoding="utf-8")
+    result = runner.invoke(args=["plan", "load", str(broken)])
+    assert result.exit_code == 1 and "line 2" in result.output
+
+
+def test_new_year_is_a_new_plan_and_past_years_stay(bot, runner, tmp_path):
+    text = planfile.DEFAULT_PLAN_FILE.read_text(encoding="utf-8").replace("fiscal_year: 2569", "fiscal_year: 2570")
+    text = text.replace("2026-", "2027-")
+    path = tmp_path / "plan2570.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(args=["plan", "load", str(path)])
+    assert result.exit_code == 0 and "loaded the FY2570 plan" in result.output
+    with bot.db.sessions() as s:
+        assert plans.current(s, at(2026, 1, 1)).fiscal_year == 2569
+        assert plans.current(s, at(2026, 12, 1)).fiscal_year == 2570
+        assert plans.by_year(s, 2569) and plans.by_year(s, 2570)
+    # Loading the same file again updates, and keeps activity codes.
+    with bot.db.sessions() as s:
+        codes = set(s.scalars(sa.select(Activity.code)))
+    result = runner.invoke(args=["plan", "load", str(path)])
+    assert "updated the FY2570 plan" in result.output and "(0 new)" in result.output
+    with bot.db.sessions() as s:
+        assert set(s.scalars(sa.select(Activity.code))) == codes
+    listing = runner.invoke(args=["plan", "list"]).output
+    assert "FY2569" in listing and "FY2570" in listing
+
+
+def test_plan_workshop_attendance_counts_for_2_1(bot, line, register, runner):
+    user = register("S04")
+    assert runner.invoke(args=["activity", "schedule", "plan-workshop", "--start", "2026-02-10T09:00+07:00",
+                               "--end", "2026-02-10T16:00+07:00"]).exit_code == 0
+    with bot.db.sessions() as s:
+        code = s.scalar(sa.select(Activity.code).where(Activity.key == "plan-workshop"))
+    line.say(user, f"เช็คอิน {code}", at=at(2026, 2, 10, 10))
+    value, _ = states(bot, at(2026, 2, 11), "2.1")
+    assert value == pytest.approx(16.7)
+
+
+def test_progress_cli(bot, runner):
+    result = runner.invoke(args=["plan", "progress", "--at", "2026-04-01T09:00+07:00"])
+    assert result.exit_code == 0 and "3.1: 0 of 100" in result.output and "2026-03-31: overdue" in result.output
