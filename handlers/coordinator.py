@@ -76,13 +76,12 @@ def _indicators_card(ctx: Context, plan: Plan, progress: list[IndicatorProgress]
             if item.state.value != "done":
                 when += f" · {ui.days_text(upcoming.due, today)}"
         body.append({"type": "box", "layout": "vertical", "margin": "lg", "spacing": "xs", "contents": [
-            {"type": "box", "layout": "horizontal", "contents": [
-                ui.label(f"{ind.code} {_short(ind.title)}", size="sm", weight="bold", color=ui.INK, flex=5),
-                {"type": "text", "text": mark, "size": "xs", "color": color, "align": "end", "flex": 2,
-                 "weight": "bold"},
-            ]},
+            ui.label(f"{ind.code} {_short(ind.title)}", size="sm", weight="bold", color=ui.INK),
             bar,
-            ui.label(f"{figure} · {when}" if when else figure, size="xxs", color=ui.GREY),
+            {"type": "text", "wrap": True, "size": "xxs", "color": ui.GREY, "contents": [
+                {"type": "span", "text": mark, "color": color, "weight": "bold"},
+                {"type": "span", "text": f" · {figure}" + (f" · {when}" if when else "")},
+            ]},
         ]})
     if len(progress) > SHOW_INDICATORS:
         body.append(ui.label(f"และอีก {len(progress) - SHOW_INDICATORS} ตัวชี้วัด", size="xs", color=ui.GREY))

@@ -7,8 +7,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from models import activity as activities
+from models import plan as plans
 from models import pledge as pledges
+from models import proposal as proposals
 from models import roster
+from models.activity import Activity
 from models.all import Base
 from models.staff import Staff
 
@@ -76,6 +80,40 @@ def load(db: Session, now: datetime) -> None:
     for version in pledges.current_versions(db):
         for i, code in enumerate(ACKNOWLEDGED):
             pledges.acknowledge(db, people[code], version, at=now - timedelta(days=10 - i % 7, hours=i))
+    plan = plans.current(db, now)
+    for i, (code, problem, good, virtue) in enumerate(PROPOSALS):
+        proposals.add(db, people[code], plan.id if plan else None, problem, good, virtue,
+                      now - timedelta(days=5, hours=i), None)
+    _demo_activities(db, people, now)
+
+
+PROPOSALS = (
+    ("D004", "มาประชุมไม่ตรงเวลา", "เริ่มประชุมตรงเวลาทุกครั้ง", "วินัย"),
+    ("D008", "เปิดไฟและแอร์ทิ้งไว้ตอนพักเที่ยง", "ปิดไฟและแอร์เมื่อไม่ใช้งาน", "พอเพียง"),
+    ("D016", "ชุมชนขาดคนช่วยงานส่วนรวม", "ร่วมกิจกรรมจิตอาสาพัฒนาชุมชนเดือนละครั้ง", "จิตอาสา"),
+)
+
+
+def _demo_activities(db: Session, people: dict[str, Staff], now: datetime) -> None:
+    """Give the plan's activities dates and people, so check-in and the summary have something to show:
+    one open for check-in right now, one already carried out."""
+    by_key = {a.key: a for a in db.scalars(sa.select(Activity).where(Activity.key.is_not(None)))}
+    workshop = by_key.get("virtue-workshop")
+    if workshop is not None:
+        start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+        activities.schedule(workshop, start, start + timedelta(hours=10))
+        workshop.place = "ห้องประชุมสำนักงาน"
+        activities.set_responsible(db, workshop, ["D001", "D002"])
+        for code in ("D003", "D009"):
+            activities.check_in(db, workshop, people[code], now - timedelta(minutes=20))
+    announcement = by_key.get("pledge-announcement")
+    if announcement is not None:
+        day = now - timedelta(days=12)
+        activities.schedule(announcement, day, day + timedelta(hours=2))
+        activities.set_responsible(db, announcement, ["D002"])
+        for code in ACKNOWLEDGED[:6]:
+            activities.check_in(db, announcement, people[code], day + timedelta(minutes=10))
+        activities.mark_done(announcement, day + timedelta(hours=2), "ประกาศปฏิญญาที่ห้องประชุมใหญ่", "")
 
 
 def wipe(db: Session) -> None:
