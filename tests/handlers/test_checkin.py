@@ -149,3 +149,25 @@ def test_cli_rejects_bad_input(bot, runner):
     assert count_rows(bot, Activity) == 5  # only the default plan's activities
     assert re.search(r"code ([A-Z0-9]{6})$", runner.invoke(args=["activity", "add", "--title", "y", "--start",
                      "2026-03-10T09:00+07:00", "--end", "2026-03-10T12:00+07:00"]).output.strip())
+
+
+def test_coordinator_records_an_activity_done_in_line(bot, line, register, runner):
+    coordinator, staff = register("C01"), register("S01")
+    code = add(runner)
+    listing = line.say(staff, "กิจกรรม", at=START)
+    assert "ทำบุญตักบาตรประจำเดือน" in text_of(listing) and f"รหัสเช็คอิน: {code}" in text_of(listing)
+    assert not [p for p in postbacks_in(listing) if p.startswith("a=activity.done")]  # staff get no button
+    with bot.db.sessions() as s:
+        activity_id = s.scalar(sa.select(Activity.id).where(Activity.code == code))
+    assert "เฉพาะผู้ประสานงาน" in text_of(line.tap(staff, f"a=activity.done&id={activity_id}", at=START))
+    buttons = postbacks_in(line.say(coordinator, "กิจกรรม", at=START))
+    assert f"a=activity.done&id={activity_id}" in buttons
+    assert "ขั้นที่ 1/2" in text_of(line.tap(coordinator, f"a=activity.done&id={activity_id}", at=START))
+    assert "ขั้นที่ 2/2" in text_of(line.say(coordinator, "ทำบุญร่วมกัน 25 คน", at=START))
+    assert "ขึ้นต้นด้วย http" in text_of(line.say(coordinator, "ไม่มีลิงก์นะ", at=START))
+    done = line.say(coordinator, "https://example.org/album/1", at=START + timedelta(minutes=10))
+    assert "ดำเนินการแล้ว" in text_of(done)
+    with bot.db.sessions() as s:
+        stored = s.get(Activity, activity_id)
+    assert stored.done_note == "ทำบุญร่วมกัน 25 คน" and stored.evidence_url == "https://example.org/album/1"
+    assert stored.done_at == START + timedelta(minutes=10)
