@@ -132,11 +132,18 @@ def attendance_list(ctx: Context) -> Reply:
               for u in activities.attendance_per_unit(ctx.db, plan_id)]
     never = activities.never_came(ctx.db, plan_id)
     lines.append(f"\n🙋 ยังไม่เคยร่วมกิจกรรม {len(never)} คน")
-    for unit, members in groupby(never, key=lambda p: p.unit):
+    lines += _by_unit(never)
+    return ui.texts(lines)
+
+
+def _by_unit(people: list[Staff]) -> list[str]:
+    """Names under their unit's heading; `people` sorted by unit. Marks who has not registered yet."""
+    lines: list[str] = []
+    for unit, members in groupby(people, key=lambda p: p.unit):
         members = list(members)
         lines.append(f"\n{unit} ({len(members)} คน)")
-        lines += [f"• {p.name}" for p in members]
-    return ui.texts(lines)
+        lines += [f"• {p.name}{'' if p.line_user_id else ' (ยังไม่ลงทะเบียน)'}" for p in members]
+    return lines
 
 
 def _registration(ctx: Context) -> tuple[int, int]:
@@ -200,8 +207,5 @@ def pending_list(ctx: Context) -> Reply:
             lines.append("รับทราบครบทุกคนแล้ว")
             continue
         lines.append(f"ยังไม่รับทราบ {len(people)} คน")
-        for unit, members in groupby(people, key=lambda p: p.unit):
-            members = list(members)
-            lines.append(f"\n{unit} ({len(members)} คน)")
-            lines += [f"• {p.name}{'' if p.line_user_id else ' (ยังไม่ลงทะเบียน)'}" for p in members]
+        lines += _by_unit(people)
     return ui.texts(lines)

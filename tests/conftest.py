@@ -292,6 +292,32 @@ class LiveServer:
         self._server.server_close()
 
 
+def post_concurrently(url: str, bodies: list[bytes]) -> list[int]:
+    """POST each signed body to url/callback from its own thread, all released at once; the statuses."""
+    import urllib.request
+
+    statuses: list[int] = []
+    barrier = threading.Barrier(len(bodies))
+
+    def post(body: bytes) -> None:
+        request = urllib.request.Request(url + "/callback", data=body, method="POST", headers={
+            "Content-Type": "application/json", "X-Line-Signature": sign(body)})
+        barrier.wait()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            statuses.append(response.status)
+
+    threads = [threading.Thread(target=post, args=(b,)) for b in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
+def payload(*events: dict) -> bytes:
+    return json.dumps({"destination": "U1", "events": list(events)}, ensure_ascii=False).encode()
+
+
 @pytest.fixture
 def live_app(app):
     server = LiveServer(app)

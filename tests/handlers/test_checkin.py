@@ -1,7 +1,6 @@
 """เช็คอิน: codes, windows at their edges in Asia/Bangkok, places, rotating codes, duplicates."""
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -10,7 +9,7 @@ import sqlalchemy as sa
 
 from models import activity as activities
 from models.activity import Activity, CheckIn
-from tests.conftest import count_rows, postbacks_in, sign, text_of
+from tests.conftest import LineActions, count_rows, payload, post_concurrently, postbacks_in, text_of
 
 BKK = ZoneInfo("Asia/Bangkok")
 START = datetime(2026, 3, 10, 9, 0, tzinfo=BKK)
@@ -104,30 +103,12 @@ def test_rotating_code_is_valid_two_minutes(bot, line, register, runner, client)
 
 
 def test_concurrent_checkins_store_one(bot, line_api, live_app, register, runner):
-    import threading
-    import urllib.request
-
-    from tests.conftest import LineActions
-
     user = register("S01")
     code = add(runner)
     actions = LineActions(None, line_api)
-    bodies = [json.dumps({"destination": "U1", "events": [actions.text_event(user, f"เช็คอิน {code}", at=START)]}).encode()
-              for _ in range(12)]
-    barrier = threading.Barrier(len(bodies))
-    statuses = []
-
-    def post(body):
-        req = urllib.request.Request(live_app.url + "/callback", data=body, method="POST",
-                                     headers={"Content-Type": "application/json", "X-Line-Signature": sign(body)})
-        barrier.wait()
-        with urllib.request.urlopen(req, timeout=30) as r:
-            statuses.append(r.status)
-
-    threads = [threading.Thread(target=post, args=(b,)) for b in bodies]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    assert statuses == [200] * 12 and count_rows(bot, CheckIn) == 1
+    bodies = [payload(actions.text_event(user, f"เช็คอิน {code}", at=START)) for _ in range(12)]
+    assert post_concurrently(live_app.url, bodies) == [200] * 12
+    assert count_rows(bot, CheckIn) == 1
 
 
 def test_status_lists_activities_attended(bot, line, register, runner):

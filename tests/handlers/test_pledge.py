@@ -1,9 +1,6 @@
 """ปฏิญญา: the card, one acknowledgment per person per version, progress, new versions."""
 from __future__ import annotations
 
-import json
-import threading
-import urllib.request
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +8,7 @@ import sqlalchemy as sa
 
 from models import pledge as pledges
 from models.pledge import PledgeAck, PledgeVersion
-from tests.conftest import LineActions, count_rows, postbacks_in, sign, text_of
+from tests.conftest import LineActions, count_rows, payload, post_concurrently, postbacks_in, text_of
 
 BKK = ZoneInfo("Asia/Bangkok")
 
@@ -157,25 +154,8 @@ def test_twenty_concurrent_taps_by_one_person_store_one_acknowledgment(bot, line
     user = register("S01")
     (version,) = current(bot)
     actions = LineActions(None, line_api)
-    bodies = []
-    for _ in range(20):
-        event = actions.postback_event(user, f"a=pledge.ack&v={version.id}")
-        bodies.append(json.dumps({"destination": "U1", "events": [event]}).encode())
-    statuses: list[int] = []
-    barrier = threading.Barrier(20)
-
-    def tap(body: bytes) -> None:
-        request = urllib.request.Request(live_app.url + "/callback", data=body, method="POST", headers={
-            "Content-Type": "application/json", "X-Line-Signature": sign(body)})
-        barrier.wait()
-        with urllib.request.urlopen(request, timeout=30) as response:
-            statuses.append(response.status)
-
-    threads = [threading.Thread(target=tap, args=(b,)) for b in bodies]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    bodies = [payload(actions.postback_event(user, f"a=pledge.ack&v={version.id}")) for _ in range(20)]
+    statuses = post_concurrently(live_app.url, bodies)
     assert statuses == [200] * 20
     assert count_rows(bot, PledgeAck) == 1
     replies = [text_of([m]) for m in line_api.messages_for(user)[-20:]]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from models.staff import INVITE_ALPHABET, RegistrationFailure, Staff
-from tests.conftest import count_rows, invite_code, text_of
+from tests.conftest import count_rows, invite_code, payload, post_concurrently, text_of
 
 BKK = ZoneInfo("Asia/Bangkok")
 NEWCOMER = "U" + "1" * 32
@@ -130,40 +130,14 @@ def test_invite_codes_are_eight_unambiguous_characters(office):
     assert not set("0O1IL5S2Z8BUV") & set(INVITE_ALPHABET)
 
 
-def _post_all(url: str, bodies: list[bytes]) -> list[int]:
-    import threading
-    import urllib.request
-
-    from tests.conftest import sign
-
-    statuses: list[int] = []
-    barrier = threading.Barrier(len(bodies))
-
-    def post(body: bytes) -> None:
-        request = urllib.request.Request(url + "/callback", data=body, method="POST", headers={
-            "Content-Type": "application/json", "X-Line-Signature": sign(body)})
-        barrier.wait()
-        with urllib.request.urlopen(request, timeout=30) as response:
-            statuses.append(response.status)
-
-    threads = [threading.Thread(target=post, args=(b,)) for b in bodies]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return statuses
-
-
 def test_concurrent_registrations_link_each_code_and_account_once(office, line, live_app):
-    import json
-
     code = invite_code(office, "S01")
     racers = [line.text_event(f"U{i:032x}", f"ลงทะเบียน {code}") for i in range(10)]
     # One account typing every other person's code at once.
     greedy = "U" + "e" * 32
     others = [line.text_event(greedy, f"ลงทะเบียน {invite_code(office, c)}") for c in ("S02", "S03", "S04", "C01")]
-    bodies = [json.dumps({"destination": "U1", "events": [e]}).encode() for e in racers + others]
-    assert _post_all(live_app.url, bodies) == [200] * len(bodies)
+    bodies = [payload(e) for e in racers + others]
+    assert post_concurrently(live_app.url, bodies) == [200] * len(bodies)
     with office.db.sessions() as s:
         linked = dict(s.execute(sa.select(Staff.code, Staff.line_user_id).where(Staff.line_user_id.is_not(None))).all())
     assert linked["S01"] in {e["source"]["userId"] for e in racers}
