@@ -32,8 +32,9 @@ def init_app(app: Flask) -> None:
 
     for group in (plan_cli, activity_cli):
         app.cli.add_command(group)
-    for group in (db_cli, roster_cli, pledge_cli, richmenu_cli):
+    for group in (db_cli, roster_cli, pledge_cli, richmenu_cli, nominate_cli):
         app.cli.add_command(group)
+    app.cli.add_command(jobs_cli)
 
 
 def setup_database(bot) -> list[str]:
@@ -236,3 +237,289 @@ def richmenu_deploy(image: Path | None) -> None:
                                    f"were not all removed: {exc}") from None
     click.echo(f"rich menu {new_id} is the default"
                + (f"; removed {len(removed)} older: {', '.join(removed)}" if removed else ""))
+
+
+# -- nominations and honours (indicator 4.1) ---------------------------------------------------------
+nominate_cli = AppGroup("nominate", help="Nomination rounds, the tally and honourees (indicator 4.1).")
+
+
+def _day_option(value: str | None, today):
+    if not value:
+        return None
+    from handlers.nomination import parse_day
+
+    day = parse_day(value, today)
+    if day is None:
+        raise click.ClickException(f"cannot read the date '{value}'; write it as 2026-03-31 (or 31/3/2569)")
+    return day
+
+
+def _nominate_now(at: str | None):
+    """The moment of a nomination command: --at (ISO-8601) or now, in the office's time zone."""
+    from datetime import datetime
+
+    tz = _bot().settings.tz
+    if not at:
+        return datetime.now(tz)
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise click.ClickException(f"--at '{at}' is not ISO-8601, e.g. 2026-03-31T17:00+07:00") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)
+
+
+AT_HELP = "The moment of this action (ISO-8601); now when omitted."
+
+
+def _round_or_latest(db, round_id: int | None, now):
+    from models import nomination as nominations
+
+    round_ = nominations.get_round(db, round_id) if round_id else nominations.latest_round(db, now)
+    if round_ is None:
+        raise click.ClickException(f"no round {round_id}" if round_id else "no nomination round yet")
+    return round_
+
+
+@nominate_cli.command("open")
+@click.option("--closes", help="The last day nominations are taken, e.g. 2026-03-31; "
+                               "without it, until `nominate close`.")
+@click.option("--opens", help="Schedule the round instead of opening it now: a date (opens at 00:00) or "
+                              "2026-03-01T08:30+07:00.")
+@click.option("--title", help="The round's name; 'เสนอชื่อบุคคลคุณธรรมและหน่วยงานคุณธรรม ปีงบประมาณ <year>' "
+                              "when omitted.")
+@click.option("--at", "at", help=AT_HELP)
+def nominate_open(closes: str | None, opens: str | None, title: str | None, at: str | None) -> None:
+    """Open a nomination round (or schedule one). Refused while another is open or scheduled."""
+    from datetime import datetime
+
+    from handlers.nomination import default_title
+    from models import nomination as nominations
+    from models import plan as plans
+
+    bot = _bot()
+    now = _nominate_now(at)
+    opens_at = None
+    if opens:
+        try:
+            opens_at = datetime.fromisoformat(opens)
+        except ValueError:
+            day = _day_option(opens, now.date())
+            opens_at = datetime(day.year, day.month, day.day)
+        if opens_at.tzinfo is None:  # a date, or a time without a zone: the office's time
+            opens_at = opens_at.replace(tzinfo=bot.settings.tz)
+    with bot.db.session() as db:
+        plan = plans.current(db, opens_at or now)
+        try:
+            round_ = nominations.start_round(db, now, title or default_title(db, opens_at or now, plan),
+                                             closes_on=_day_option(closes, now.date()), opens_at=opens_at,
+                                             plan_id=plan.id if plan else None)
+        except nominations.NominationError as exc:
+            raise click.ClickException(str(exc)) from None
+        when = ("opened" if round_.opens_at <= now
+                else f"scheduled to open {round_.opens_at.astimezone(bot.settings.tz):%Y-%m-%d %H:%M}")
+        closes = f"closes at the end of {round_.closes_on}" if round_.closes_on else "no closing date"
+        click.echo(f"round {round_.id} '{round_.title}' {when}; {closes}")
+
+
+@nominate_cli.command("close")
+@click.option("--at", "at", help=AT_HELP)
+def nominate_close(at: str | None) -> None:
+    """Close the open round (or cancel the scheduled one)."""
+    from models import nomination as nominations
+
+    bot = _bot()
+    now = _nominate_now(at)
+    with bot.db.session() as db:
+        try:
+            round_ = nominations.close_round(db, now)
+        except nominations.NominationError as exc:
+            raise click.ClickException(str(exc)) from None
+        result = nominations.tally(db, round_)
+        click.echo(f"round {round_.id} '{round_.title}' closed: {result.nominators} nominators, "
+                   f"{result.nominations} nominations")
+
+
+@nominate_cli.command("rounds")
+def nominate_rounds() -> None:
+    """Every round: id, title, opens, closes, state, nominations."""
+    from datetime import datetime
+
+    from models import nomination as nominations
+
+    bot = _bot()
+    now = datetime.now(bot.settings.tz)
+    with bot.db.session() as db:
+        for r in nominations.rounds(db):
+            state = "open" if r.is_open(now) else "scheduled" if r.is_scheduled(now) else "closed"
+            result = nominations.tally(db, r)
+            click.echo(f"{r.id}\t{r.title}\topens {r.opens_at.astimezone(bot.settings.tz):%Y-%m-%d %H:%M}\t"
+                       f"closes {r.closes_on or '-'}\t{state}\t{result.nominations} nominations")
+
+
+@nominate_cli.command("tally")
+@click.option("--round", "round_id", type=int,
+              help="The round's id (`nominate rounds`); the latest when omitted.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV: section,virtue,kind,rank,name,unit,nominators,"
+                                                    "nominations,honoured,reasons.")
+def nominate_tally(round_id: int | None, as_csv: bool) -> None:
+    """Nominees ranked by distinct nominators, overall and per virtue, people and units, with reasons."""
+    from datetime import datetime
+
+    from models import nomination as nominations
+    from models.proposal import VIRTUES
+
+    bot = _bot()
+    now = datetime.now(bot.settings.tz)
+    with bot.db.session() as db:
+        round_ = _round_or_latest(db, round_id, now)
+        result = nominations.tally(db, round_)
+    sections = [("overall", "", result.overall)] + [("virtue", v, result.by_virtue[v]) for v in VIRTUES]
+    if as_csv:
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(["section", "virtue", "kind", "rank", "name", "unit", "nominators", "nominations",
+                      "honoured", "reasons"])
+        for section, virtue, part in sections:
+            for kind, entries in (("person", part.people), ("unit", part.units)):
+                for rank, e in enumerate(entries, start=1):
+                    out.writerow([section, virtue, kind, rank, e.name, e.unit, e.count, e.nominations,
+                                  "yes" if virtue in e.honours else "no", " | ".join(e.reasons)])
+        return
+    click.echo(f"round {round_.id} '{round_.title}': {result.nominators} nominators, "
+               f"{result.nominations} nominations")
+    for section, virtue, part in sections:
+        if not part.people and not part.units:
+            continue
+        click.echo(f"\n== {virtue or 'overall'} ==")
+        for kind, entries in (("people", part.people), ("units", part.units)):
+            click.echo(f"-- {kind}")
+            for rank, e in enumerate(entries, start=1):
+                mark = " [honoured]" if virtue in e.honours else ""
+                click.echo(f"{rank}. {e.name}" + (f" ({e.unit})" if e.kind == "person" else "")
+                           + f": {e.count} nominators{mark}")
+                for reason in e.reasons:
+                    click.echo(f"     - {reason}")
+
+
+@nominate_cli.command("honour")
+@click.option("--person", "code", help="The person's roster code.")
+@click.option("--unit", help="The unit's name as on the roster.")
+@click.option("--virtue", default="",
+              help="Honoured for this virtue (พอเพียง วินัย สุจริต จิตอาสา กตัญญู); overall when omitted.")
+@click.option("--round", "round_id", type=int, help="The round's id; the latest when omitted.")
+@click.option("--remove", is_flag=True, help="Remove this honour instead.")
+@click.option("--at", "at", help=AT_HELP)
+def nominate_honour(code: str | None, unit: str | None, virtue: str, round_id: int | None, remove: bool,
+                    at: str | None) -> None:
+    """Record (or --remove) an honouree of a round: this makes indicator 4.1's honouring count."""
+    from models import nomination as nominations
+
+    if bool(code) == bool(unit):
+        raise click.UsageError("give exactly one of --person CODE or --unit NAME")
+    bot = _bot()
+    now = _nominate_now(at)
+    with bot.db.session() as db:
+        round_ = _round_or_latest(db, round_id, now)
+        person = None
+        if code:
+            person = people.by_code(db, code)
+            if person is None:
+                raise click.ClickException(f"no person with code '{code}' on the roster")
+            target, name = nominations.person_target(person.id), person.name
+        else:
+            if unit not in nominations.units(db):
+                raise click.ClickException(f"no unit '{unit}' on the roster")
+            target, name = nominations.unit_target(unit), unit
+        what = f" for {virtue}" if virtue else ""
+        if remove:
+            if not nominations.remove_honour(db, round_, target, virtue):
+                raise click.ClickException(f"{name} is not honoured{what} in round {round_.id}")
+            click.echo(f"removed: {name}{what}, round {round_.id}")
+            return
+        try:
+            _, created = nominations.honour(db, round_, "person" if person else "unit", now, nominee=person,
+                                            unit=unit or "", virtue=virtue)
+        except nominations.NominationError as exc:
+            raise click.ClickException(str(exc)) from None
+        overall = nominations.tally(db, round_).overall
+        nominated = target in {e.target for e in overall.people + overall.units}
+        click.echo(("honoured" if created else "already honoured") + f": {name}{what}, round {round_.id}"
+                   + ("" if nominated else " (not nominated in this round)"))
+
+
+# -- scheduled jobs (jobs/) ------------------------------------------------------------------------
+jobs_cli = AppGroup("jobs", help="Scheduled jobs: weekly digest, deadline reminders, nudges.")
+
+
+def _job_moment(at: str | None):
+    from datetime import datetime
+
+    tz = _bot().settings.tz
+    if not at:
+        return datetime.now(tz)
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        raise click.BadParameter(f"{at!r} is not an ISO-8601 date or time, e.g. 2026-02-16T08:30+07:00",
+                                 param_hint="--at") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+@jobs_cli.command("list")
+def jobs_list() -> None:
+    """Each job, when it runs, and what its latest run did."""
+    from jobs import JOBS, nudges, schedule_texts
+    from models import outbox
+
+    bot = _bot()
+    crons = schedule_texts(bot.settings)
+    with bot.db.sessions() as db:
+        runs = outbox.latest_runs(db)
+        nudging = nudges.enabled(db, bot.settings)
+    for name in JOBS:
+        line = f"{name:20} {crons[name]:12} ({bot.settings.timezone})"
+        if name == nudges.NAME:
+            line += " [on]" if nudging else " [off]"
+        last = runs.get(name)
+        if last is not None:
+            line += (f"; last: {last.period} {last.status}, {last.sent} sent"
+                     + (f", {last.held} held" if last.held else "")
+                     + (f" ({last.detail})" if last.detail else ""))
+        click.echo(line)
+
+
+@jobs_cli.command("run")
+@click.argument("name")
+@click.option("--at", "at", default=None,
+              help="Run as if it were this moment (ISO-8601), e.g. 2026-02-16T08:30+07:00.")
+def jobs_run(name: str, at: str | None) -> None:
+    """Run one job now (or as of --at). Safe to repeat: nothing is sent twice for the same period."""
+    from jobs import JOBS
+
+    if name not in JOBS:
+        raise click.UsageError(f"no job named {name!r}; jobs: {', '.join(JOBS)}")
+    bot = _bot()
+    moment = _job_moment(at)
+    with bot.db.sessions() as db:
+        sent = JOBS[name].run(moment, db, bot.line)
+        db.commit()
+    click.echo(f"{name} at {moment.isoformat()}: {sent} message(s) sent")
+
+
+@jobs_cli.command("nudges")
+@click.argument("state", required=False, type=click.Choice(["on", "off", "default"]))
+def jobs_nudges(state: str | None) -> None:
+    """Switch the weekly staff nudges on or off (stored; wins over NUDGES), or back to the NUDGES default."""
+    from datetime import datetime
+
+    from jobs import nudges
+    from models import outbox
+
+    bot = _bot()
+    with bot.db.session() as db:
+        if state == "default":
+            outbox.clear_setting(db, nudges.SWITCH)
+        elif state is not None:
+            outbox.set_setting(db, nudges.SWITCH, state, datetime.now(bot.settings.tz))
+        on = nudges.enabled(db, bot.settings)
+    click.echo(f"nudges are {'on' if on else 'off'} (at most {bot.settings.nudge_max} per person, "
+               f"{bot.settings.push_reserve} pushes a month kept for coordinators)")

@@ -43,6 +43,14 @@ class Settings:
     line_timeout: float = 5.0
     line_max_attempts: int = 5
     line_backoff: float = 0.5
+    # Scheduled jobs (jobs/): when they run ("mon 08:30", "08:00" daily, or a 5-field crontab), whether
+    # staff nudges are on, how often one person may be nudged, pushes kept back for coordinators.
+    digest_cron: str = "mon 08:30"
+    reminders_cron: str = "08:00"
+    nudges_cron: str = "mon 08:15"
+    nudges: bool = False
+    nudge_max: int = 3
+    push_reserve: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> "Settings":
@@ -82,6 +90,12 @@ class Settings:
             bot_basic_id=get("LINE_BOT_BASIC_ID", base.bot_basic_id),
             pledge_deadline=date.fromisoformat(deadline),
             office_name=get("OFFICE_NAME", base.office_name),
+            digest_cron=get("DIGEST_CRON", base.digest_cron),
+            reminders_cron=get("REMINDERS_CRON", base.reminders_cron),
+            nudges_cron=get("NUDGES_CRON", base.nudges_cron),
+            nudges=_flag(get("NUDGES", "")),
+            nudge_max=int(get("NUDGE_MAX", str(base.nudge_max))),
+            push_reserve=int(get("PUSH_RESERVE", str(base.push_reserve))),
         )
 
     @property

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import checkin, coordinator, help, plan, pledge, proposal, registration, status
+from handlers import activity, checkin, coordinator, help, nomination, plan, pledge, proposal, registration, status
 
-CAPABILITIES = (registration, pledge, proposal, plan, checkin, status, coordinator, help)
+CAPABILITIES = (registration, pledge, proposal, plan, checkin, activity, nomination, status, coordinator, help)
 
 
 def register_all(router: Router) -> Router:

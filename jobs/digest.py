@@ -1,0 +1,154 @@
+"""weekly-digest: one Flex message per coordinator, once per ISO week (Monday 08:30 by default).
+
+Every indicator with data (models.plan.progress): a progress bar, its next milestone with the Thai
+date and days left, on track / behind / overdue, the change since last week's snapshot; the three
+most urgent actions with per-unit counts; what happened to this week's nudges and to messages that
+could not be delivered; and buttons that type "สรุป รายชื่อ" and "สรุป".
+
+The card is computed once per run (its SQL does not grow with the number of staff) and claimed for
+each coordinator in the outbox under (weekly-digest, ISO week, LINE user id).
+"""
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.line import LineClient
+from handlers import ui
+from jobs import cards, common
+from models import followup, outbox
+from models import plan as plans
+from models.plan import IndicatorProgress, Plan, State
+from models.staff import Staff
+
+NAME = "weekly-digest"
+CRON = common.parse_cron("mon 08:30")
+MAX_ACTIONS = 3
+SHOW_UNITS = 3
+log = logging.getLogger("jobs.digest")
+
+
+def period(now: datetime) -> str:
+    return common.week_of(now)
+
+
+def run(now: datetime, db: Session, line: LineClient) -> int:
+    """Claim this week's digest for every coordinator who has not got it yet, then deliver.
+    Returns the number of messages delivered by this run."""
+    settings = common.settings_of(line)
+    now = common.local(now, settings)
+    week = period(now)
+    db.commit()  # a job commits its own steps; hold no transaction while LINE is asked
+    budget, quota_error = common.read_budget(line, settings)
+    recipients = common.coordinators(db)
+    claimed = outbox.claimed_recipients(db, NAME, week)
+    todo = [p for p in recipients if p.line_user_id not in claimed]
+    plan = plans.current(db, now)
+    if todo and plan is not None:
+        digest = build(db, plan, now, week, budget, quota_error)
+        message = cards.digest_message(digest).to_dict()
+        count = outbox.claim(db, NAME, week, [outbox.Draft(p.line_user_id, [message], staff_id=p.id) for p in todo],
+                             now, expires_at=common.week_end(now))
+        log.info("digest %s: claimed for %d coordinator(s)", week, count)
+    elif plan is None:
+        log.warning("digest %s: no plan loaded; nothing to report", week)
+    db.commit()
+    report = outbox.deliver(db, line, now, job=NAME, budget=budget.for_coordinators)
+    outbox.record_run(db, NAME, week, now, "done", planned=len(recipients), sent=report.sent, held=report.held,
+                      detail=report.stopped)
+    db.commit()
+    log.info("digest %s: %d sent, %d failed, %d held", week, report.sent, report.failed, report.held)
+    return report.sent
+
+
+# -- the card's data -------------------------------------------------------------------------------
+def build(db: Session, plan: Plan, now: datetime, week: str, budget: common.Budget | None = None,
+          quota_error: str = "") -> cards.Digest:
+    """What the digest says at `now`; stores this week's snapshot (first run of the week wins)."""
+    today = now.date()
+    progress = plans.progress(db, plan, now)
+    previous = followup.previous_snapshots(db, plan.id, week)
+    followup.store_snapshots(db, plan.id, week, {p.indicator.code: p.measured for p in progress}, now)
+    rows = []
+    for p in progress:
+        before = previous.get(p.indicator.code)
+        rows.append(cards.DigestRow(
+            code=p.indicator.code, title=p.indicator.title, kind=p.indicator.target_kind,
+            target=p.indicator.target, measured=p.measured, state=p.state.value, next=p.next,
+            delta=None if before is None else change(p.measured, before, p.indicator.target_kind)))
+    measured = {p.indicator.code for p in progress}
+    digest = cards.Digest(today=today, fiscal_year=plan.fiscal_year, rows=rows,
+                          without_data=[i.code for i in plan.indicators if i.code not in measured])
+    urgent = [p for p in progress if p.state is not State.DONE][:MAX_ACTIONS]
+    digest.actions = [action(db, plan, p, today) for p in urgent]
+    digest.notices = notices(db, now, budget, quota_error)
+    return digest
+
+
+def change(now: plans.Measured, before: followup.IndicatorSnapshot, kind: str) -> float:
+    """Change since the snapshot; shares from the unrounded counts (33.3% → 66.7% is +33.3)."""
+    if kind == "percent" and now.total and before.total:
+        return 100.0 * now.done / now.total - 100.0 * before.done / before.total
+    return now.value - before.value
+
+
+def action(db: Session, plan: Plan, p: IndicatorProgress, today) -> str:
+    """One line saying what would move this indicator, e.g. "1.2: 14 คนยังไม่รับทราบปฏิญญา — …"."""
+    measure, m = p.indicator.measure, p.measured
+    upcoming = p.next
+    goal = upcoming.milestone.target if upcoming is not None else p.indicator.target
+    if measure in followup.PEOPLE_MEASURES and (done := followup.done_query(db, plan, measure)) is not None:
+        units = followup.units_pending(db, done)
+        pending = sum(n for _, n in units)
+        text = f"{pending} คน{followup.PEOPLE_MEASURES[measure]}"
+        if units:
+            text += " — " + ", ".join(f"{unit} {n}" for unit, n in units[:SHOW_UNITS])
+            if len(units) > SHOW_UNITS:
+                text += f" และอีก {len(units) - SHOW_UNITS} หน่วยงาน"
+    elif measure == "responsible_assigned":
+        text = f"{m.total - m.done} กิจกรรมยังไม่มีผู้รับผิดชอบ"
+    elif measure == "activities_done":
+        need = max(math.ceil(goal / 100 * m.total - 1e-9) - m.done, 1)
+        text = f"ต้องดำเนินกิจกรรมอีก {need} กิจกรรมให้ถึง {ui.percent(goal)}% (ทำแล้ว {m.done}/{m.total})"
+    else:
+        text = (f"ตอนนี้ {cards.value_text(m, p.indicator.target_kind, p.indicator.target)}"
+                f" จากเป้าหมาย {cards.value_text(plans.Measured(goal), p.indicator.target_kind, goal)}")
+        if p.indicator.target_kind == "evidence":
+            text = "ยังไม่มีหลักฐาน — บันทึกหลักฐานให้ครบ"
+    when = ""
+    if upcoming is not None:
+        when = f" (กำหนด {ui.thai_date(upcoming.due)} · {ui.days_text(upcoming.due, today)})"
+    return f"{p.indicator.code}: {text}{when}"
+
+
+def notices(db: Session, now: datetime, budget: common.Budget | None, quota_error: str) -> list[tuple[str, str]]:
+    """Nudges held back or sent this week (or last), messages LINE refused, the quota."""
+    from jobs import nudges, reminders
+
+    found: list[tuple[str, str]] = []
+    this_week, last_week = common.week_of(now), common.week_of(now - timedelta(days=7))
+    run_ = outbox.run_of(db, nudges.NAME, this_week) or outbox.run_of(db, nudges.NAME, last_week)
+    if run_ is not None and run_.status == "held":
+        found.append((f"⚠️ งดส่งข้อความชวน {run_.held:,} คน — {run_.detail}", ui.RED))
+    elif run_ is not None and run_.status == "done" and run_.sent:
+        found.append((f"ส่งข้อความชวนบุคลากรแล้ว {run_.sent:,} คน "
+                      f"({ui.thai_date(run_.at.astimezone(now.tzinfo))})", ui.GREY))
+    failed = outbox.failures_since(db, [NAME, reminders.NAME, reminders.STAFF], now - timedelta(days=7))
+    if failed:
+        ids = {f.staff_id for f in failed if f.staff_id is not None}
+        names = list(db.scalars(sa.select(Staff.name).where(Staff.id.in_(ids)).order_by(Staff.name))) if ids else []
+        who = ", ".join(names[:3]) + (f" และอีก {len(names) - 3} คน" if len(names) > 3 else "")
+        found.append((f"⚠️ ส่งข้อความถึง {who or f'{len(failed)} ข้อความ'} ไม่สำเร็จ "
+                      "(อาจบล็อกบัญชี LINE ของสำนักงานไว้)", ui.AMBER))
+    if budget is not None and budget.quota is not None and budget.quota.limit is not None:
+        quota = budget.quota
+        colour = ui.RED if (quota.remaining or 0) <= budget.reserve else ui.GREY
+        found.append((f"โควตาข้อความเดือนนี้ใช้ไป {quota.used:,} จาก {quota.limit:,} "
+                      f"(กันไว้ {budget.reserve} สำหรับผู้ประสานงาน)", colour))
+    elif quota_error:
+        found.append(("อ่านโควตาข้อความจาก LINE ไม่ได้", ui.AMBER))
+    return found

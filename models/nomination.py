@@ -1,0 +1,575 @@
+"""Nominations of virtuous people and units, nomination rounds, the tally and honours (indicator 4.1).
+
+A round is open from `opens_at` until the coordinator closes it (`closed_at`) or until the end of
+its closing date (`closes_on`, a date in the office's time zone): a round past its closing date
+counts as closed. At most one round is open or scheduled at a time.
+
+A nomination names a person or a unit, one of the 5 target virtues and a reason. One per nominator
+per nominee per virtue per round (UNIQUE on `target`, which is `p:<staff id>` or `u:<unit name>`).
+Nobody nominates themselves or their own unit. Nominations are private: only coordinators and
+executives see them, and the tally names no nominator.
+
+Functions take `now` as an aware datetime in the office's time zone (the event's time, or the
+CLI's clock), so that `now.date()` is the office's date.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.activity import Activity
+from models.base import Base, insert_ignoring_conflicts
+from models.plan import Measured, Plan, measure
+from models.proposal import VIRTUES
+from models.staff import Staff
+
+PERSON = "person"
+UNIT = "unit"
+KINDS = (PERSON, UNIT)
+MIN_REASON = 10   # characters, spaces not counted: at least a short sentence
+MAX_REASON = 500
+MAX_TITLE = 200
+MAX_MATCHES = 12  # people or units offered as quick replies at once
+HONOUR_ACTIVITY_KEY = "honour-ceremony"
+HONOUR_ACTIVITY_TYPE = "honouring"
+
+# Titles people put before their name, longest first so that นางสาว is not read as นาง + สาว….
+# Both the roster's names and what a person types lose them before comparing.
+TITLES = tuple(sorted({
+    "ว่าที่ร้อยตรีหญิง", "ว่าที่ร้อยตรี", "ว่าที่ร.ต.หญิง", "ว่าที่ร.ต.", "ว่าที่ ร.ต.", "ว่าที่",
+    "ร้อยตรีหญิง", "ร้อยตรี", "ร.ต.หญิง", "ร.ต.", "จ่าเอก", "จ.อ.", "สิบเอก", "ส.อ.",
+    "นางสาว", "น.ส.", "นส.", "นาง", "นาย", "ดร.", "ด.ร.", "คุณ",
+    "mr.", "mrs.", "ms.", "dr.",
+}, key=len, reverse=True))
+_TITLE_PREFIXES = tuple(sorted({t.replace(" ", "") for t in TITLES}, key=len, reverse=True))
+_TITLE_KEYS = frozenset(_TITLE_PREFIXES)
+_TITLE_RE = re.compile("|".join(re.escape(t) for t in _TITLE_PREFIXES))  # longest first
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+
+class NominationError(ValueError):
+    """A nomination or round change that the rules refuse; the message is Thai, for the user."""
+
+
+class NominationRound(Base):
+    __tablename__ = "nomination_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(MAX_TITLE))
+    opens_at: Mapped[datetime]
+    closes_on: Mapped[Optional[date]]  # the last day nominations are taken (office time zone)
+    closed_at: Mapped[Optional[datetime]]
+    opened_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("staff.id"))
+
+    def is_open(self, now: datetime) -> bool:
+        return (self.opens_at <= now and self.closed_at is None
+                and (self.closes_on is None or now.date() <= self.closes_on))
+
+    def is_scheduled(self, now: datetime) -> bool:
+        return self.closed_at is None and self.opens_at > now
+
+
+class Nomination(Base):
+    __tablename__ = "nominations"
+    __table_args__ = (sa.UniqueConstraint("round_id", "nominator_id", "target", "virtue"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination_rounds.id"), index=True)
+    nominator_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))  # person / unit
+    target: Mapped[str] = mapped_column(sa.String(210))  # p:<staff id> / u:<unit name>
+    nominee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    unit: Mapped[str] = mapped_column(sa.String(200))  # the unit nominated, or the person's unit then
+    virtue: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime]
+    webhook_event_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
+
+
+class Honour(Base):
+    """A person or unit the coordinator honoured in a round, for one virtue or ('') overall."""
+
+    __tablename__ = "honours"
+    __table_args__ = (sa.UniqueConstraint("round_id", "target", "virtue"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination_rounds.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))
+    target: Mapped[str] = mapped_column(sa.String(210))
+    nominee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("staff.id"))
+    unit: Mapped[str] = mapped_column(sa.String(200))
+    virtue: Mapped[str] = mapped_column(sa.String(20), default="")
+    honoured_at: Mapped[datetime]
+    honoured_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("staff.id"))
+
+
+def person_target(staff_id: int) -> str:
+    return f"p:{staff_id}"
+
+
+def unit_target(unit: str) -> str:
+    return f"u:{unit}"
+
+
+# -- rounds --------------------------------------------------------------------------------------
+def rounds(db: Session) -> list[NominationRound]:
+    return list(db.scalars(sa.select(NominationRound).order_by(NominationRound.opens_at, NominationRound.id)))
+
+
+def open_round(db: Session, now: datetime) -> NominationRound | None:
+    """The round taking nominations at `now`."""
+    candidates = db.scalars(
+        sa.select(NominationRound).where(NominationRound.closed_at.is_(None), NominationRound.opens_at <= now)
+        .order_by(NominationRound.opens_at.desc()))
+    return next((r for r in candidates if r.is_open(now)), None)
+
+
+def next_round(db: Session, now: datetime) -> NominationRound | None:
+    """The next scheduled round (not open yet), if any."""
+    return db.scalar(
+        sa.select(NominationRound).where(NominationRound.closed_at.is_(None), NominationRound.opens_at > now)
+        .order_by(NominationRound.opens_at).limit(1))
+
+
+def latest_round(db: Session, now: datetime) -> NominationRound | None:
+    """The most recent round that has opened (open or closed)."""
+    return db.scalar(sa.select(NominationRound).where(NominationRound.opens_at <= now)
+                     .order_by(NominationRound.opens_at.desc(), NominationRound.id.desc()).limit(1))
+
+
+def get_round(db: Session, round_id: int) -> NominationRound | None:
+    return db.get(NominationRound, round_id)
+
+
+def closed_on(round_: NominationRound, tz) -> date | None:
+    """The day a closed round stopped taking nominations."""
+    if round_.closed_at is not None:
+        day = round_.closed_at.astimezone(tz).date()
+        return min(day, round_.closes_on) if round_.closes_on else day
+    return round_.closes_on
+
+
+def start_round(db: Session, now: datetime, title: str, closes_on: date | None = None,
+                opens_at: datetime | None = None, plan_id: int | None = None,
+                by: Staff | None = None) -> NominationRound:
+    """Open a round now (or schedule it for `opens_at`). Refused while another is open or scheduled."""
+    title = " ".join(title.split())
+    if not title or len(title) > MAX_TITLE:
+        raise NominationError(f"ชื่อรอบต้องมี 1 ถึง {MAX_TITLE} ตัวอักษร")
+    opens_at = opens_at or now
+    if opens_at.tzinfo is None:
+        raise NominationError("เวลาเปิดต้องระบุเขตเวลา")
+    current = open_round(db, now)
+    if current is not None:
+        raise NominationError(f"มีรอบ \"{current.title}\" เปิดอยู่แล้ว กรุณาปิดรอบนั้นก่อน")
+    scheduled = next_round(db, now)
+    if scheduled is not None:
+        raise NominationError(f"มีรอบ \"{scheduled.title}\" กำหนดเปิดไว้แล้ว กรุณายกเลิกรอบนั้นก่อน")
+    if closes_on is not None and closes_on < max(now.date(), opens_at.astimezone(now.tzinfo).date()):
+        raise NominationError("วันปิดรับต้องไม่ก่อนวันเปิด และไม่ก่อนวันนี้")
+    round_ = NominationRound(title=title, opens_at=opens_at, closes_on=closes_on, plan_id=plan_id,
+                             opened_by_id=by.id if by is not None else None)
+    db.add(round_)
+    db.flush()
+    return round_
+
+
+def close_round(db: Session, now: datetime) -> NominationRound:
+    """Close the open round, or cancel the scheduled one."""
+    round_ = open_round(db, now) or next_round(db, now)
+    if round_ is None:
+        raise NominationError("ไม่มีรอบการเสนอชื่อที่เปิดอยู่")
+    round_.closed_at = now
+    db.flush()
+    return round_
+
+
+# -- finding people and units ----------------------------------------------------------------------
+def _clean(text: str) -> str:
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return text.replace("\u0e4d\u0e32", "\u0e33").casefold()  # นิคหิต + สระอา typed for สระอำ
+
+
+def _without_titles(compact: str) -> str:
+    """`compact` (no spaces) without the titles in front of it."""
+    while True:
+        title = _TITLE_RE.match(compact)
+        if title is None or title.end() == len(compact):
+            return compact
+        compact = compact[title.end():]
+
+
+def without_title(name: str) -> str:
+    """`นายสมชาย ใจดี` → `สมชาย ใจดี`, for short labels."""
+    name = " ".join(name.split())
+    folded = name.casefold()
+    for title in TITLES:
+        if folded.startswith(title) and len(name) > len(title):
+            return without_title(name[len(title):])
+    return name
+
+
+def name_key(name: str) -> str:
+    """A name as compared: no titles, no spaces, Thai spelling variants folded."""
+    return _without_titles("".join(_clean(name).split()))
+
+
+def query_parts(query: str) -> list[str]:
+    """What a person typed to find a name: its words without titles; [] when only titles are left."""
+    words = [_without_titles(w) for w in _SPACES.split(_clean(query).strip()) if w]
+    return [w for w in words if w.strip(".") and w not in _TITLE_KEYS]
+
+
+def matches(query: str, name: str) -> bool:
+    """Every typed word is part of the name, or the words typed together are (spaces ignored)."""
+    parts = query_parts(query)
+    return bool(parts) and _matches(parts, "".join(parts), name_key(name))
+
+
+def _matches(parts: list[str], joined: str, key: str) -> bool:
+    return joined in key or all(p in key for p in parts)
+
+
+def search_people(db: Session, query: str) -> list[Staff]:
+    """Active people whose name matches, sorted by name without titles. (The roster is read whole:
+    10,000 names take milliseconds.)"""
+    parts = query_parts(query)
+    if not parts:
+        return []
+    joined = "".join(parts)
+    ids = [i for i, name in db.execute(sa.select(Staff.id, Staff.name).where(Staff.active))
+           if _matches(parts, joined, name_key(name))]
+    if not ids:
+        return []
+    people = db.scalars(sa.select(Staff).where(Staff.id.in_(ids)))
+    return sorted(people, key=lambda p: (name_key(p.name), p.id))
+
+
+def units(db: Session) -> list[str]:
+    """The units of the people on the roster."""
+    return list(db.scalars(
+        sa.select(Staff.unit).where(Staff.active, Staff.unit != "").distinct().order_by(Staff.unit)))
+
+
+def search_units(db: Session, query: str) -> list[str]:
+    parts = [p for p in _SPACES.split(_clean(query).strip()) if p]
+    if not parts:
+        return []
+    found = []
+    for unit in units(db):
+        key = _SPACES.sub("", _clean(unit))
+        if "".join(parts) in key or all(p in key for p in parts):
+            found.append(unit)
+    return found
+
+
+# -- nominating ----------------------------------------------------------------------------------
+def reason_problem(text: str) -> str | None:
+    """Why a reason cannot be stored, in Thai; None when it is fine."""
+    length = len(_SPACES.sub("", text))
+    if length < MIN_REASON:
+        return f"กรุณาเล่าเหตุผลอย่างน้อย 1 ประโยค (อย่างน้อย {MIN_REASON} ตัวอักษร)"
+    if len(text.strip()) > MAX_REASON:
+        return f"เหตุผลยาวเกินไป ({len(text.strip())} ตัวอักษร) กรุณาสรุปให้ไม่เกิน {MAX_REASON} ตัวอักษร"
+    return None
+
+
+def target_problem(nominator: Staff, kind: str, nominee: Staff | None = None, unit: str = "") -> str | None:
+    """Why this nominator may not nominate this person or unit, in Thai; None when they may."""
+    if kind == PERSON:
+        if nominee is None or not nominee.active:
+            return "ไม่พบรายชื่อนี้ในทะเบียนบุคลากรแล้ว"
+        if nominee.id == nominator.id:
+            return "ท่านเสนอชื่อตนเองไม่ได้"
+        return None
+    if kind == UNIT:
+        if not unit:
+            return "ไม่พบหน่วยงานนี้"
+        if unit == nominator.unit:
+            return "ท่านเสนอชื่อหน่วยงานของตนเองไม่ได้"
+        return None
+    return "ประเภทการเสนอชื่อไม่ถูกต้อง"
+
+
+def nominated_virtues(db: Session, round_: NominationRound, nominator: Staff, target: str) -> set[str]:
+    """The virtues this nominator already nominated this target for, in this round."""
+    return set(db.scalars(sa.select(Nomination.virtue).where(
+        Nomination.round_id == round_.id, Nomination.nominator_id == nominator.id,
+        Nomination.target == target)))
+
+
+def nominate(db: Session, round_: NominationRound, nominator: Staff, kind: str, virtue: str, reason: str,
+             now: datetime, nominee: Staff | None = None, unit: str = "",
+             event_id: str | None = None) -> tuple[Nomination, bool]:
+    """Store a nomination once; (the nomination, False) when this one was already made.
+
+    Safe under concurrent calls: INSERT … ON CONFLICT DO NOTHING on the round/nominator/target/virtue key.
+    """
+    if not round_.is_open(now):
+        raise NominationError("รอบการเสนอชื่อปิดแล้ว")
+    problem = target_problem(nominator, kind, nominee, unit)
+    if problem is not None:
+        raise NominationError(problem)
+    if virtue not in VIRTUES:
+        raise NominationError("กรุณาเลือกคุณธรรมข้อใดข้อหนึ่งใน 5 ข้อ")
+    problem = reason_problem(reason)
+    if problem is not None:
+        raise NominationError(problem)
+    if kind == PERSON:
+        assert nominee is not None
+        target, unit = person_target(nominee.id), nominee.unit
+    else:
+        target = unit_target(unit)
+    created = insert_ignoring_conflicts(db, Nomination.__table__, {
+        "round_id": round_.id, "nominator_id": nominator.id, "kind": kind, "target": target,
+        "nominee_id": nominee.id if kind == PERSON and nominee is not None else None, "unit": unit,
+        "virtue": virtue, "reason": " ".join(reason.split()), "created_at": now, "webhook_event_id": event_id,
+    }, ["round_id", "nominator_id", "target", "virtue"])
+    found = db.scalar(sa.select(Nomination).where(
+        Nomination.round_id == round_.id, Nomination.nominator_id == nominator.id,
+        Nomination.target == target, Nomination.virtue == virtue))
+    assert found is not None
+    return found, created
+
+
+def of_nominator(db: Session, round_: NominationRound,
+                 nominator: Staff) -> list[tuple[Nomination, Staff | None]]:
+    """A nominator's own nominations in a round, with the person nominated (None for units)."""
+    rows = db.execute(
+        sa.select(Nomination, Staff).outerjoin(Staff, Staff.id == Nomination.nominee_id)
+        .where(Nomination.round_id == round_.id, Nomination.nominator_id == nominator.id)
+        .order_by(Nomination.created_at, Nomination.id))
+    return [(n, s) for n, s in rows.tuples()]
+
+
+def withdraw(db: Session, nominator: Staff, nomination_id: int, now: datetime) -> Nomination | None:
+    """Withdraw one's own nomination while its round is open (the row is deleted, so it may be made
+    again); None when it is not theirs or is gone; NominationError when the round has closed."""
+    nomination = db.get(Nomination, nomination_id)
+    if nomination is None or nomination.nominator_id != nominator.id:
+        return None
+    round_ = db.get(NominationRound, nomination.round_id)
+    if round_ is None or not round_.is_open(now):
+        raise NominationError("รอบการเสนอชื่อปิดแล้ว ถอนไม่ได้")
+    db.delete(nomination)
+    db.flush()
+    return nomination
+
+
+def display_name(db: Session, nomination: Nomination) -> str:
+    if nomination.kind == PERSON and nomination.nominee_id is not None:
+        person = db.get(Staff, nomination.nominee_id)
+        return person.name if person is not None else "-"
+    return nomination.unit
+
+
+# -- the tally -----------------------------------------------------------------------------------
+@dataclass
+class Entry:
+    """One nominee (person or unit) in a tally: ranked by distinct nominators."""
+
+    kind: str
+    target: str
+    name: str
+    unit: str
+    ref: int  # the id of one of its nominations: how postbacks point at this nominee
+    nominators: set[int] = field(default_factory=set)
+    nominations: int = 0
+    reasons: list[str] = field(default_factory=list)
+    tagged: list[tuple[str, str]] = field(default_factory=list)  # (virtue, reason), for the overall list
+    virtues: dict[str, int] = field(default_factory=dict)  # virtue → distinct nominators
+    honours: set[str] = field(default_factory=set)  # virtues honoured for ('' = overall)
+
+    @property
+    def count(self) -> int:
+        return len(self.nominators)
+
+
+@dataclass
+class Section:
+    people: list[Entry]
+    units: list[Entry]
+
+
+@dataclass
+class Tally:
+    round: NominationRound
+    nominators: int  # distinct people who nominated anyone
+    nominations: int
+    overall: Section
+    by_virtue: dict[str, Section]
+
+
+def _ranked(entries: dict[str, Entry]) -> list[Entry]:
+    return sorted(entries.values(), key=lambda e: (-e.count, -e.nominations, name_key(e.name), e.target))
+
+
+def tally(db: Session, round_: NominationRound) -> Tally:
+    rows = list(db.execute(
+        sa.select(Nomination, Staff.name, Staff.unit).outerjoin(Staff, Staff.id == Nomination.nominee_id)
+        .where(Nomination.round_id == round_.id).order_by(Nomination.created_at, Nomination.id)).tuples())
+    honoured: dict[str, set[str]] = {}
+    for target, virtue in db.execute(
+            sa.select(Honour.target, Honour.virtue).where(Honour.round_id == round_.id)):
+        honoured.setdefault(target, set()).add(virtue)
+
+    overall: dict[str, dict[str, Entry]] = {PERSON: {}, UNIT: {}}
+    per_virtue: dict[str, dict[str, dict[str, Entry]]] = {v: {PERSON: {}, UNIT: {}} for v in VIRTUES}
+    nominators: set[int] = set()
+    for n, person_name, person_unit in rows:
+        nominators.add(n.nominator_id)
+        name = person_name if n.kind == PERSON else n.unit
+        unit = (person_unit if person_unit is not None else n.unit) if n.kind == PERSON else n.unit
+        for table in (overall[n.kind], per_virtue.setdefault(n.virtue, {PERSON: {}, UNIT: {}})[n.kind]):
+            entry = table.get(n.target)
+            if entry is None:
+                entry = table[n.target] = Entry(n.kind, n.target, name or "-", unit or "", n.id,
+                                                honours=honoured.get(n.target, set()))
+            entry.nominators.add(n.nominator_id)
+            entry.nominations += 1
+            entry.reasons.append(n.reason)
+            entry.tagged.append((n.virtue, n.reason))
+            entry.virtues[n.virtue] = entry.virtues.get(n.virtue, 0) + 1
+    return Tally(
+        round=round_, nominators=len(nominators), nominations=len(rows),
+        overall=Section(_ranked(overall[PERSON]), _ranked(overall[UNIT])),
+        by_virtue={v: Section(_ranked(t[PERSON]), _ranked(t[UNIT])) for v, t in per_virtue.items()},
+    )
+
+
+# -- honours -------------------------------------------------------------------------------------
+def honour(db: Session, round_: NominationRound, kind: str, now: datetime, nominee: Staff | None = None,
+           unit: str = "", virtue: str = "", by: Staff | None = None) -> tuple[Honour, bool]:
+    """Record an honouree of a round (for a virtue, or '' overall); (the honour, False) when it was
+    recorded before."""
+    if virtue and virtue not in VIRTUES:
+        raise NominationError(f"ไม่รู้จักคุณธรรม \"{virtue}\"")
+    if kind == PERSON:
+        if nominee is None:
+            raise NominationError("ไม่พบรายชื่อนี้")
+        target, unit = person_target(nominee.id), nominee.unit
+    elif kind == UNIT and unit:
+        target = unit_target(unit)
+    else:
+        raise NominationError("ไม่พบหน่วยงานนี้")
+    created = insert_ignoring_conflicts(db, Honour.__table__, {
+        "round_id": round_.id, "kind": kind, "target": target, "virtue": virtue, "unit": unit,
+        "nominee_id": nominee.id if kind == PERSON and nominee is not None else None,
+        "honoured_at": now, "honoured_by_id": by.id if by is not None else None,
+    }, ["round_id", "target", "virtue"])
+    found = db.scalar(sa.select(Honour).where(Honour.round_id == round_.id, Honour.target == target,
+                                              Honour.virtue == virtue))
+    assert found is not None
+    return found, created
+
+
+def honour_nominee_of(db: Session, nomination: Nomination, now: datetime, virtue: str = "",
+                      by: Staff | None = None) -> tuple[Honour, bool]:
+    """Honour the person or unit a nomination names, in its round."""
+    round_ = db.get(NominationRound, nomination.round_id)
+    assert round_ is not None
+    nominee = db.get(Staff, nomination.nominee_id) if nomination.nominee_id is not None else None
+    return honour(db, round_, nomination.kind, now, nominee=nominee, unit=nomination.unit, virtue=virtue,
+                  by=by)
+
+
+def unhonour(db: Session, honour_id: int) -> Honour | None:
+    found = db.get(Honour, honour_id)
+    if found is None:
+        return None
+    db.delete(found)
+    db.flush()
+    return found
+
+
+def remove_honour(db: Session, round_: NominationRound, target: str, virtue: str = "") -> bool:
+    result = db.execute(sa.delete(Honour).where(Honour.round_id == round_.id, Honour.target == target,
+                                                Honour.virtue == virtue))
+    return bool(result.rowcount)
+
+
+@dataclass
+class Honouree:
+    kind: str
+    target: str
+    name: str
+    unit: str
+    virtues: list[str]  # the virtues honoured for, in VIRTUES order; [] = overall only
+    ids: list[int]  # the Honour rows
+
+
+def honourees(db: Session, round_: NominationRound) -> list[Honouree]:
+    """A round's honourees, people first, each once with the virtues they are honoured for."""
+    rows = db.execute(sa.select(Honour, Staff.name, Staff.unit)
+                      .outerjoin(Staff, Staff.id == Honour.nominee_id)
+                      .where(Honour.round_id == round_.id).order_by(Honour.honoured_at, Honour.id)).tuples()
+    found: dict[str, Honouree] = {}
+    for h, person_name, person_unit in rows:
+        item = found.get(h.target)
+        if item is None:
+            name = (person_name or "-") if h.kind == PERSON else h.unit
+            unit = (person_unit or h.unit) if h.kind == PERSON else h.unit
+            item = found[h.target] = Honouree(h.kind, h.target, name, unit, [], [])
+        if h.virtue:
+            item.virtues.append(h.virtue)
+        item.ids.append(h.id)
+    for item in found.values():
+        item.virtues.sort(key=VIRTUES.index)
+    return sorted(found.values(), key=lambda h: (KINDS.index(h.kind), name_key(h.name)))
+
+
+def latest_honoured_round(db: Session, now: datetime) -> NominationRound | None:
+    return db.scalar(sa.select(NominationRound).where(
+        NominationRound.opens_at <= now,
+        NominationRound.id.in_(sa.select(Honour.round_id))).order_by(
+        NominationRound.opens_at.desc(), NominationRound.id.desc()).limit(1))
+
+
+# -- indicator 4.1 -------------------------------------------------------------------------------
+def rounds_of_plan(db: Session, plan: Plan) -> list[NominationRound]:
+    """Rounds of the plan: opened for it, or (with no plan recorded) opened within its fiscal year."""
+    found = []
+    for r in db.scalars(sa.select(NominationRound).where(
+            sa.or_(NominationRound.plan_id == plan.id, NominationRound.plan_id.is_(None)))):
+        if r.plan_id == plan.id:
+            found.append(r)
+        else:
+            day = r.opens_at.date()  # UTC date: within a day of the office's, enough for a fiscal year edge
+            if plan.starts_on <= day <= plan.ends_on:
+                found.append(r)
+    return found
+
+
+def honour_activities(db: Session, plan: Plan) -> list[Activity]:
+    """The plan's honouring activity: key honour-ceremony, type honouring, or a key with "honour"."""
+    return list(db.scalars(sa.select(Activity).where(
+        Activity.plan_id == plan.id,
+        sa.or_(Activity.key == HONOUR_ACTIVITY_KEY, Activity.type == HONOUR_ACTIVITY_TYPE,
+               Activity.key.contains("honour")))))
+
+
+@measure("honours")
+def honours_measure(db: Session, plan: Plan, now: datetime) -> Measured | None:
+    """4.1: met (1) when a round of this fiscal year has an honouree and the honouring activity is done.
+
+    None while no nomination round exists at all."""
+    if db.scalar(sa.select(sa.func.count()).select_from(NominationRound)) == 0:
+        return None
+    round_ids = [r.id for r in rounds_of_plan(db, plan)]
+    honoured = 0
+    if round_ids:
+        honoured = db.scalar(sa.select(sa.func.count(sa.distinct(Honour.target))).where(
+            Honour.round_id.in_(round_ids), Honour.honoured_at <= now)) or 0
+    held = any(a.done_at is not None and a.done_at <= now for a in honour_activities(db, plan))
+    ceremony = ("จัดกิจกรรมยกย่องเชิดชูเกียรติแล้ว" if held
+                else "ยังไม่ได้บันทึกว่าจัดกิจกรรมยกย่องเชิดชูเกียรติ")
+    detail = f"ยกย่องแล้ว {honoured} ราย · {ceremony}"
+    return Measured(1.0 if honoured and held else 0.0, int(bool(honoured)) + int(held), 2, detail)

@@ -1,0 +1,427 @@
+"""The outbox of the scheduled jobs: every push is claimed before it is sent, so it is sent once.
+
+A job *claims* each message first: one row per (job, period, recipient) — UNIQUE — inserted with
+ON CONFLICT DO NOTHING together with the `X-Line-Retry-Key` it will carry, and committed. Then
+`deliver` *leases* pending rows (a conditional UPDATE, committed, so two clock processes never send
+the same row at once; on PostgreSQL the candidate is picked with FOR UPDATE SKIP LOCKED, on SQLite
+BEGIN IMMEDIATE serializes), sends them with the stored key and marks them sent. A process that dies
+after the claim leaves a pending row; the next run sends it with the same key, and if LINE had
+already accepted it, LINE answers 409 and the row is marked sent.
+
+Multicast rows (nudges) share one retry key per batch of up to 500: a batch is made of rows one
+claim inserted, so every recipient is in exactly one batch whatever other processes do; the batch's
+messages are stored once. Rows are inserted in recipient order by every process: two clocks
+claiming the same period on PostgreSQL wait for each other, never deadlock.
+
+Also here: `JobRun` (what each job did per period, e.g. nudges held back for lack of quota, read by
+the digest) and `JobSetting` (switches set with `flask jobs nudges on|off`).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Optional, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, utcnow
+
+log = logging.getLogger(__name__)
+
+PENDING, SENT, FAILED, EXPIRED = "pending", "sent", "failed", "expired"
+MULTICAST_BATCH = 500
+LEASE = timedelta(minutes=5)          # longer than one send with all its retries (about 40 s)
+KEY_LIFETIME = timedelta(hours=23)    # LINE remembers a retry key for 24 h; never reuse an older one
+MAX_ATTEMPTS = 8                      # runs that tried a row and got no answer before it is given up
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.UniqueConstraint("job", "period", "recipient"),
+        sa.Index("ix_outbox_job_status", "job", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(sa.String(40))
+    period: Mapped[str] = mapped_column(sa.String(40))       # "2026-W08" (weekly) or "2026-02-16" (daily)
+    recipient: Mapped[str] = mapped_column(sa.String(64))    # a LINE user id
+    staff_id: Mapped[Optional[int]] = mapped_column(index=True)
+    multicast: Mapped[bool] = mapped_column(default=False)
+    retry_key: Mapped[str] = mapped_column(sa.String(36), index=True)  # shared by the rows of one multicast
+    # The LINE messages (JSON). A multicast group stores them once, on one of its rows.
+    messages: Mapped[Optional[list[dict[str, Any]]]] = mapped_column(sa.JSON(none_as_null=True))
+    topics: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # what it is about (reminder stages …)
+    status: Mapped[str] = mapped_column(sa.String(16), default=PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[Optional[datetime]]
+    first_attempt_at: Mapped[Optional[datetime]]
+    expires_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[Optional[datetime]]  # sent, failed or expired
+    http_status: Mapped[Optional[int]]
+    error: Mapped[str] = mapped_column(sa.String(500), default="")
+
+
+class JobRun(Base):
+    """What a job did in one period (the last run of that period wins)."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (sa.UniqueConstraint("job", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(sa.String(40))
+    period: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(16))  # done / held / off / nothing
+    planned: Mapped[int] = mapped_column(default=0)
+    sent: Mapped[int] = mapped_column(default=0)
+    held: Mapped[int] = mapped_column(default=0)
+    detail: Mapped[str] = mapped_column(sa.String(500), default="")
+    at: Mapped[datetime]
+
+
+class JobSetting(Base):
+    __tablename__ = "job_settings"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(200))
+    updated_at: Mapped[datetime]
+
+
+# -- claiming ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Draft:
+    """A message for one recipient, before it is claimed."""
+
+    recipient: str
+    messages: list[dict]
+    staff_id: int | None = None
+    topics: tuple[str, ...] = ()
+
+
+def dialect_insert(db: Session, table: sa.Table):
+    """INSERT with ON CONFLICT support on SQLite and PostgreSQL."""
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only the two supported databases
+        raise RuntimeError(f"unsupported database: {dialect}")
+    return insert(table)
+
+
+def _row(job: str, period: str, draft: Draft, key: str, multicast: bool, now: datetime,
+         expires_at: datetime, messages: bool = True) -> dict:
+    return {"job": job, "period": period, "recipient": draft.recipient, "staff_id": draft.staff_id,
+            "multicast": multicast, "retry_key": key, "messages": draft.messages if messages else None,
+            "topics": list(draft.topics),
+            "status": PENDING, "attempts": 0, "expires_at": expires_at, "created_at": now, "error": ""}
+
+
+def _insert_ignoring(db: Session, rows: list[dict]) -> int:
+    """Insert the rows that are not claimed yet; how many this call inserted."""
+    if not rows:
+        return 0
+    table = OutboxMessage.__table__
+    stmt = dialect_insert(db, table).on_conflict_do_nothing(index_elements=["job", "period", "recipient"])
+    db.execute(stmt, rows)  # a plain DBAPI executemany (psycopg pipelines it): fast for 10,000 rows
+    # Rows are ours when they carry our (fresh, random) retry keys; RETURNING would work too, but
+    # SQLAlchemy then builds one statement with thousands of parameters, which is slower.
+    keys = list({r["retry_key"] for r in rows})
+    mine = 0
+    for i in range(0, len(keys), 500):
+        mine += db.scalar(sa.select(sa.func.count()).select_from(table)
+                          .where(table.c.retry_key.in_(keys[i:i + 500]))) or 0
+    return mine
+
+
+def claim(db: Session, job: str, period: str, drafts: Iterable[Draft], now: datetime,
+          expires_at: datetime) -> int:
+    """One pending push per draft, each with its own retry key; drafts claimed before (by this
+    or another process) are left alone. How many were claimed now. Does not commit."""
+    rows = [_row(job, period, d, str(uuid.uuid4()), False, now, expires_at)
+            for d in sorted(drafts, key=lambda d: d.recipient)]  # one order everywhere: no deadlocks
+    return _insert_ignoring(db, rows)
+
+
+def claim_multicast(db: Session, job: str, period: str, drafts: Iterable[Draft], now: datetime,
+                    expires_at: datetime) -> int:
+    """Like `claim`, for messages that go out by multicast: drafts with the same messages are cut
+    into batches of up to 500 rows that share a retry key; a batch stores its messages once.
+    How many were claimed now. Does not commit."""
+    variants: dict[str, list[Draft]] = {}
+    for draft in drafts:
+        variants.setdefault(json.dumps(draft.messages, sort_keys=True), []).append(draft)
+    rows, firsts = [], {}
+    for _, same in sorted(variants.items()):
+        same.sort(key=lambda d: d.recipient)
+        for start in range(0, len(same), MULTICAST_BATCH):
+            key = str(uuid.uuid4())
+            firsts[key] = same[start].messages
+            rows += [_row(job, period, d, key, True, now, expires_at, messages=i == 0)
+                     for i, d in enumerate(same[start:start + MULTICAST_BATCH])]
+    rows.sort(key=lambda r: r["recipient"])  # one order everywhere: no deadlocks between two clocks
+    claimed = _insert_ignoring(db, rows)
+    # A batch whose first row was claimed before (by another run) has its messages on no row: add them.
+    table = OutboxMessage.__table__
+    keys = list(firsts)
+    for i in range(0, len(keys), 500):
+        carried = set(db.scalars(sa.select(table.c.retry_key).where(table.c.retry_key.in_(keys[i:i + 500]),
+                                                                     table.c.messages.is_not(None))))
+        for key in keys[i:i + 500]:
+            if key not in carried:
+                head = sa.select(sa.func.min(table.c.id)).where(table.c.retry_key == key).scalar_subquery()
+                db.execute(sa.update(table).where(table.c.id == head).values(messages=firsts[key]))
+    return claimed
+
+
+def claimed_recipients(db: Session, job: str, period: str) -> set[str]:
+    return set(db.scalars(sa.select(OutboxMessage.recipient)
+                          .where(OutboxMessage.job == job, OutboxMessage.period == period)))
+
+
+def topics_of(db: Session, jobs: Sequence[str], recipients: Sequence[str],
+              since: datetime) -> dict[str, set[str]]:
+    """Per recipient, the topics of these jobs' messages since `since` that were sent, are still
+    pending, or failed for good (an expired message was never sent: its topics are free again)."""
+    found: dict[str, set[str]] = {r: set() for r in recipients}
+    if not recipients:
+        return found
+    rows = db.execute(sa.select(OutboxMessage.recipient, OutboxMessage.topics).where(
+        OutboxMessage.job.in_(list(jobs)), OutboxMessage.recipient.in_(list(recipients)),
+        OutboxMessage.created_at >= since, OutboxMessage.status != EXPIRED))
+    for recipient, topics in rows:
+        found[recipient].update(topics or [])
+    return found
+
+
+def pending_jobs(db: Session, now: datetime) -> list[str]:
+    """The jobs that have messages claimed and not yet sent (nor expired)."""
+    return list(db.scalars(sa.select(OutboxMessage.job).where(
+        OutboxMessage.status == PENDING, OutboxMessage.expires_at > now).distinct().order_by(OutboxMessage.job)))
+
+
+def pending_count(db: Session, job: str, now: datetime) -> int:
+    return db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.job == job, OutboxMessage.status == PENDING, OutboxMessage.expires_at > now)) or 0
+
+
+# -- delivering ----------------------------------------------------------------------------------
+@dataclass
+class Delivery:
+    sent: int = 0          # recipients reached
+    requests: int = 0      # push / multicast requests that LINE accepted (or had accepted: 409)
+    failed: int = 0        # recipients given up (LINE refused: blocked the bot, bad request …)
+    held: int = 0          # recipients left pending: no budget, or LINE unavailable
+    expired: int = 0
+    stopped: str = ""      # why delivery stopped early
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Lease:
+    retry_key: str
+    multicast: bool
+    recipients: list[str]
+    messages: list[dict]
+
+
+def _expire(db: Session, now: datetime, job: str | None) -> int:
+    table = OutboxMessage.__table__
+    scope = [table.c.status == PENDING] + ([table.c.job == job] if job else [])
+    late = db.execute(sa.update(table).where(*scope, table.c.expires_at <= now)
+                      .values(status=EXPIRED, finished_at=now, lease_until=None)
+                      .returning(table.c.id)).all()
+    # A retry key older than LINE's memory could deliver twice: give such a row up instead.
+    stale = db.execute(sa.update(table).where(*scope, table.c.first_attempt_at <= now - KEY_LIFETIME,
+                                              sa.or_(table.c.lease_until.is_(None), table.c.lease_until <= now))
+                       .values(status=FAILED, finished_at=now, lease_until=None,
+                               error="no answer from LINE within the retry key's lifetime; delivery unknown")
+                       .returning(table.c.id)).all()
+    db.commit()
+    if late or stale:
+        log.warning("outbox: %d message(s) expired unsent, %d given up after 23 h without an answer",
+                    len(late), len(stale))
+    return len(late) + len(stale)
+
+
+OVER_BUDGET = _Lease("", False, [], [])
+
+
+def _lease(db: Session, now: datetime, job: str | None, skip: set[str], limit: int | None) -> _Lease | None:
+    """Lease the oldest pending retry-key group nobody else holds: None when there is none left,
+    OVER_BUDGET when it has more recipients than `limit`."""
+    table = OutboxMessage.__table__
+    free = [table.c.status == PENDING, table.c.expires_at > now,
+            sa.or_(table.c.lease_until.is_(None), table.c.lease_until <= now)]
+    if job:
+        free.append(table.c.job == job)
+    postgres = db.get_bind().dialect.name == "postgresql"
+    while True:
+        # Candidates: the first row of each free group, oldest first (no lock taken yet).
+        heads = sa.select(sa.func.min(table.c.id).label("head")).where(*free).group_by(table.c.retry_key)
+        if skip:
+            heads = heads.where(table.c.retry_key.not_in(skip))
+        candidates = list(db.scalars(heads.order_by(sa.func.min(table.c.id)).limit(20)))
+        key = None
+        for head in candidates:
+            # Lock only a group's first row to pick it: two clocks can never each hold a row of the same
+            # multicast group and wait for the other's (a deadlock). On PostgreSQL a head another clock
+            # holds is skipped (SKIP LOCKED); SQLite's BEGIN IMMEDIATE already serializes.
+            pick = sa.select(table.c.retry_key).where(table.c.id == head, *free)
+            if postgres:
+                pick = pick.with_for_update(skip_locked=True)
+            key = db.scalar(pick)
+            if key is not None:
+                break
+        if key is None:
+            db.commit()
+            if len(candidates) < 20:
+                return None
+            skip.update(db.scalars(sa.select(table.c.retry_key).where(table.c.id.in_(candidates))))
+            continue
+        if limit is not None:
+            size = db.scalar(sa.select(sa.func.count()).select_from(table)
+                             .where(table.c.retry_key == key, *free)) or 0
+            if size > limit:
+                db.commit()
+                return OVER_BUDGET
+        # The condition is re-checked under the row locks: of two processes, one gets the rows.
+        rows = db.execute(
+            sa.update(table).where(table.c.retry_key == key, *free)
+            .values(lease_until=now + LEASE, attempts=table.c.attempts + 1,
+                    first_attempt_at=sa.func.coalesce(table.c.first_attempt_at, now))
+            .returning(table.c.recipient, table.c.multicast)
+        ).all()
+        messages = db.scalar(sa.select(table.c.messages).where(table.c.retry_key == key,
+                                                               table.c.messages.is_not(None)).limit(1))
+        db.commit()
+        if rows:  # every row of a group carries the same messages
+            return _Lease(key, rows[0].multicast, sorted(r.recipient for r in rows), messages)
+        skip.add(key)
+
+
+def _finish(db: Session, key: str, now: datetime, **values) -> None:
+    table = OutboxMessage.__table__
+    db.execute(sa.update(table).where(table.c.retry_key == key, table.c.status == PENDING)
+               .values(lease_until=None, **values))
+    db.commit()
+
+
+def deliver(db: Session, line, now: datetime, job: str | None = None, budget: int | None = None) -> Delivery:
+    """Send pending messages (of one job, or all) with their stored retry keys.
+
+    `budget` caps the recipients reached in this call (None: no cap); what does not fit stays
+    pending. Commits after each step, and holds no transaction while it talks to LINE.
+    """
+    from linebot.v3.messaging import Message
+
+    from bot.line import LineError
+
+    db.commit()
+    report = Delivery(expired=_expire(db, now, job))
+    skip: set[str] = set()
+    while True:
+        lease = _lease(db, now, job, skip, None if budget is None else budget - report.sent)
+        if lease is None:
+            break
+        if lease is OVER_BUDGET:
+            left = (budget or 0) - report.sent
+            report.stopped = f"monthly quota: {left} message(s) left for this job"
+            log.warning("outbox: %s", report.stopped)
+            break
+        if not lease.messages:  # cannot happen through claim/claim_multicast; never loop on it
+            _finish(db, lease.retry_key, now, status=FAILED, finished_at=now, error="no messages stored")
+            skip.add(lease.retry_key)
+            continue
+        messages = [Message.from_dict(m) for m in lease.messages]
+        try:
+            if lease.multicast:
+                line.multicast(lease.recipients, messages, retry_key=lease.retry_key)
+            else:
+                line.push(lease.recipients[0], messages, retry_key=lease.retry_key)
+        except LineError as exc:
+            detail = f"LINE {exc.status or 'unreachable'} (request id {exc.request_id or '-'}): {exc.detail}"[:500]
+            if exc.status in (400, 404, 422):
+                # Final for this message: the recipient blocked the bot or left, or LINE refused it.
+                _finish(db, lease.retry_key, now, status=FAILED, finished_at=now, http_status=exc.status,
+                        error=detail)
+                report.failed += len(lease.recipients)
+                report.errors.append(detail)
+                log.error("outbox: %s to %s given up: %s", "multicast" if lease.multicast else "push",
+                          ", ".join(lease.recipients[:3]) + (" …" if len(lease.recipients) > 3 else ""), detail)
+                skip.add(lease.retry_key)
+                continue
+            # 5xx, timeouts, 429 after the client's own retries, 401/403: try again on the next run
+            # with the same key; stop now, since LINE (or our token) is not well.
+            _finish(db, lease.retry_key, now, http_status=exc.status or None, error=detail)
+            table = OutboxMessage.__table__
+            db.execute(sa.update(table).where(table.c.retry_key == lease.retry_key, table.c.status == PENDING,
+                                              table.c.attempts >= MAX_ATTEMPTS)
+                       .values(status=FAILED, finished_at=now))
+            db.commit()
+            report.errors.append(detail)
+            report.stopped = detail
+            log.error("outbox: delivery stopped, will retry with the same key on the next run: %s", detail)
+            break
+        _finish(db, lease.retry_key, now, status=SENT, finished_at=now, http_status=200, error="")
+        report.sent += len(lease.recipients)
+        report.requests += 1
+    if report.stopped:
+        report.held = pending_count(db, job, now) if job else 0
+        db.commit()
+    return report
+
+
+# -- what happened -------------------------------------------------------------------------------
+def record_run(db: Session, job: str, period: str, now: datetime, status: str, planned: int = 0,
+               sent: int = 0, held: int = 0, detail: str = "") -> None:
+    """Remember what a job did in a period (the latest run of the period wins). Does not commit."""
+    values = {"status": status, "planned": planned, "sent": sent, "held": held, "detail": detail[:500], "at": now}
+    db.execute(dialect_insert(db, JobRun.__table__).values(job=job, period=period, **values)
+               .on_conflict_do_update(index_elements=["job", "period"], set_=values))
+
+
+def run_of(db: Session, job: str, period: str) -> JobRun | None:
+    return db.scalar(sa.select(JobRun).where(JobRun.job == job, JobRun.period == period))
+
+
+def latest_runs(db: Session) -> dict[str, JobRun]:
+    latest = sa.select(JobRun.job, sa.func.max(JobRun.at).label("at")).group_by(JobRun.job).subquery()
+    rows = db.scalars(sa.select(JobRun).join(
+        latest, sa.and_(JobRun.job == latest.c.job, JobRun.at == latest.c.at)))
+    return {r.job: r for r in rows}
+
+
+def failures_since(db: Session, jobs: Sequence[str], since: datetime) -> list[OutboxMessage]:
+    """Messages of these jobs given up since `since` (blocked the bot, …), oldest first."""
+    return list(db.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.job.in_(list(jobs)), OutboxMessage.status == FAILED,
+        OutboxMessage.finished_at >= since).order_by(OutboxMessage.finished_at)))
+
+
+def get_setting(db: Session, name: str) -> str | None:
+    found = db.get(JobSetting, name)
+    return found.value if found is not None else None
+
+
+def set_setting(db: Session, name: str, value: str, now: datetime) -> None:
+    """Does not commit."""
+    found = db.get(JobSetting, name)
+    if found is None:
+        db.add(JobSetting(name=name, value=value, updated_at=now))
+    else:
+        found.value, found.updated_at = value, now
+    db.flush()
+
+
+def clear_setting(db: Session, name: str) -> None:
+    found = db.get(JobSetting, name)
+    if found is not None:
+        db.delete(found)
+        db.flush()
