@@ -67,8 +67,9 @@ def acknowledge(ctx: Context, v: str) -> Reply:
         f"บันทึกเมื่อ {when}",
         f"ขณะนี้ร่วมแล้ว {done.done} จาก {done.total} คน ({ui.percent(done.percent)}%)",
     ]
-    remaining = [v for v in pledges.current_versions(ctx.db)
-                 if v.id != version.id and pledges.find_ack(ctx.db, ctx.staff, v) is None]
+    others = [v for v in pledges.current_versions(ctx.db) if v.id != version.id]
+    acked = pledges.acks_of(ctx.db, ctx.staff) if others else {}
+    remaining = [v for v in others if v.id not in acked]
     if remaining:
         lines.append(f"\nยังมีอีก {len(remaining)} ฉบับที่รอท่านรับทราบ แตะ \"ปฏิญญา\" เพื่ออ่านต่อ")
         return [ui.text("\n".join(lines), ui.quick("ปฏิญญา"))]

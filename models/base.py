@@ -48,20 +48,25 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+_INSERT_ONCE: dict[tuple, sa.TextClause] = {}
+
+
 def insert_ignoring_conflicts(db, table: sa.Table, values: dict, index_elements: list[str]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True when a row was inserted."""
-    dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - only the two supported databases
-        raise RuntimeError(f"unsupported database: {dialect}")
-    stmt = (
-        insert(table)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=index_elements)
-        .returning(*table.primary_key.columns)
-    )
-    # RETURNING, not rowcount: psycopg 3 reports -1 for rowcount here.
-    return db.execute(stmt).first() is not None
+    """INSERT … ON CONFLICT DO NOTHING RETURNING on SQLite and PostgreSQL; True when a row was inserted.
+
+    Written as text once per shape: SQLAlchemy's dialect `insert()` is not cacheable and would be
+    compiled again on every call, and this runs on every webhook event. RETURNING, not rowcount:
+    psycopg 3 reports -1 for rowcount here.
+    """
+    key = (table.name, tuple(values), tuple(index_elements))
+    stmt = _INSERT_ONCE.get(key)
+    if stmt is None:
+        columns = ", ".join(values)
+        params = ", ".join(f":{name}" for name in values)
+        returning = ", ".join(c.name for c in table.primary_key.columns)
+        stmt = sa.text(
+            f"INSERT INTO {table.name} ({columns}) VALUES ({params}) "
+            f"ON CONFLICT ({', '.join(index_elements)}) DO NOTHING RETURNING {returning}"
+        ).bindparams(*(sa.bindparam(name, type_=table.c[name].type) for name in values))
+        _INSERT_ONCE[key] = stmt
+    return db.execute(stmt, values).first() is not None

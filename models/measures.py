@@ -10,7 +10,7 @@ from models import pledge as pledges
 from models.activity import Activity, ActivityResponsible, CheckIn
 from models.plan import Measured, Plan, measure
 from models.proposal import PlanComment, Proposal
-from models.staff import Staff
+from models.staff import Staff, active_count
 
 
 def _share(done: int, total: int, detail: str) -> Measured | None:
@@ -20,7 +20,7 @@ def _share(done: int, total: int, detail: str) -> Measured | None:
 
 
 def _staff_total(db: Session) -> int:
-    return db.scalar(sa.select(sa.func.count()).select_from(Staff).where(Staff.active)) or 0
+    return active_count(db)
 
 
 @measure("proposals")

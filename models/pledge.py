@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, insert_ignoring_conflicts, utcnow
-from models.staff import Staff
+from models.staff import Staff, active_count
 
 DEFAULT_PLEDGE_FILE = Path(__file__).resolve().parent / "data" / "pledge_fy2569.md"
 MAX_TITLE = 200
@@ -129,26 +129,25 @@ def acknowledge(
     db: Session, staff: Staff, version: PledgeVersion, at: datetime, event_id: str | None = None
 ) -> tuple[PledgeAck, bool]:
     """Store the acknowledgment once; (the stored one, whether this call created it)."""
-    created = insert_ignoring_conflicts(
-        db,
-        PledgeAck.__table__,
-        {"staff_id": staff.id, "version_id": version.id, "acknowledged_at": at, "webhook_event_id": event_id},
-        ["staff_id", "version_id"],
-    )
+    values = {"staff_id": staff.id, "version_id": version.id, "acknowledged_at": at, "webhook_event_id": event_id}
+    if insert_ignoring_conflicts(db, PledgeAck.__table__, values, ["staff_id", "version_id"]):
+        return PledgeAck(**values), True
     ack = find_ack(db, staff, version)
     assert ack is not None
-    return ack, created
+    return ack, False
 
 
 def progress(db: Session, version: PledgeVersion) -> Progress:
-    total = db.scalar(sa.select(sa.func.count()).select_from(Staff).where(Staff.active)) or 0
-    done = db.scalar(
+    """Acknowledgments of this version by people on the roster. Counted as all acknowledgments minus
+    those of retired people, so that the acknowledge path reads indexes, not the whole staff table."""
+    acks = db.scalar(sa.select(sa.func.count()).select_from(PledgeAck).where(PledgeAck.version_id == version.id)) or 0
+    retired = db.scalar(
         sa.select(sa.func.count())
-        .select_from(PledgeAck)
-        .join(Staff, Staff.id == PledgeAck.staff_id)
-        .where(PledgeAck.version_id == version.id, Staff.active)
+        .select_from(Staff)
+        .join(PledgeAck, sa.and_(PledgeAck.staff_id == Staff.id, PledgeAck.version_id == version.id))
+        .where(Staff.active.is_(False))
     ) or 0
-    return Progress(done, total)
+    return Progress(acks - retired, active_count(db))
 
 
 def unit_progress(db: Session, version: PledgeVersion) -> list[UnitProgress]:

@@ -38,7 +38,7 @@ class Staff(TimestampMixin, Base):
     position: Mapped[str] = mapped_column(sa.String(200), default="")
     unit: Mapped[str] = mapped_column(sa.String(200), index=True)
     role: Mapped[str] = mapped_column(sa.String(16), default=Role.STAFF.value)
-    active: Mapped[bool] = mapped_column(default=True)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
     invite_code: Mapped[Optional[str]] = mapped_column(sa.String(16), unique=True)
     line_user_id: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
     registered_at: Mapped[Optional[datetime]]
@@ -71,7 +71,10 @@ def by_code(db: Session, code: str) -> Staff | None:
 
 
 def active_count(db: Session) -> int:
-    return db.scalar(sa.select(sa.func.count()).select_from(Staff).where(Staff.active)) or 0
+    """Everyone minus the few retired: two index look-ups, where `WHERE active` would read every row."""
+    everyone = db.scalar(sa.select(sa.func.count()).select_from(Staff)) or 0
+    retired = db.scalar(sa.select(sa.func.count()).select_from(Staff).where(Staff.active.is_(False))) or 0
+    return everyone - retired
 
 
 def new_invite_code() -> str:
