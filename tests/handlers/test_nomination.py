@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
-import urllib.request
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 from zoneinfo import ZoneInfo
@@ -21,7 +19,7 @@ from models import plan as plans
 from models.nomination import Honour, Nomination, NominationError, NominationRound
 from models.proposal import VIRTUES
 from models.staff import Staff
-from tests.conftest import LineActions, add_people, count_rows, postbacks_in, sign, text_of
+from tests.conftest import LineActions, add_people, count_rows, payload, post_concurrently, postbacks_in, text_of
 
 BKK = ZoneInfo("Asia/Bangkok")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=BKK)  # the round opens
@@ -442,23 +440,8 @@ def test_twenty_concurrent_confirms_store_one_nomination(bot, line, line_api, li
     card = to_card(line, user, "สมศรี", "นางสมศรี รักดี", "จิตอาสา")
     data = card_button(card, "nomination.confirm")
     fake = LineActions(None, line_api)
-    bodies = [json.dumps({"destination": "U1", "events": [fake.postback_event(user, data, at=T1)]}).encode()
-              for _ in range(20)]
-    statuses: list[int] = []
-    barrier = threading.Barrier(20)
-
-    def tap(body: bytes) -> None:
-        request = urllib.request.Request(live_app.url + "/callback", data=body, method="POST", headers={
-            "Content-Type": "application/json", "X-Line-Signature": sign(body)})
-        barrier.wait()
-        with urllib.request.urlopen(request, timeout=30) as response:
-            statuses.append(response.status)
-
-    threads = [threading.Thread(target=tap, args=(b,)) for b in bodies]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    bodies = [payload(fake.postback_event(user, data, at=T1)) for _ in range(20)]
+    statuses = post_concurrently(live_app.url, bodies)
     assert statuses == [200] * 20
     assert count_rows(bot, Nomination) == 1
     replies = [text_of([m]) for m in line_api.messages_for(user)[-20:]]
