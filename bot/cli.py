@@ -27,6 +27,21 @@ def _bot():
     return current_app.extensions["khunnatham"]
 
 
+def parse_moment(value: str | None, option: str = "--at"):
+    """An ISO-8601 option as an aware datetime (the office's zone when none is given); now when empty."""
+    from datetime import datetime
+
+    tz = _bot().settings.tz
+    if not value:
+        return datetime.now(tz)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not an ISO-8601 date or time, e.g. 2026-02-16T08:30+07:00",
+                                 param_hint=option) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
 def init_app(app: Flask) -> None:
     from bot.cli_plan import activity_cli, plan_cli
 
@@ -256,16 +271,7 @@ def _day_option(value: str | None, today):
 
 def _nominate_now(at: str | None):
     """The moment of a nomination command: --at (ISO-8601) or now, in the office's time zone."""
-    from datetime import datetime
-
-    tz = _bot().settings.tz
-    if not at:
-        return datetime.now(tz)
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        raise click.ClickException(f"--at '{at}' is not ISO-8601, e.g. 2026-03-31T17:00+07:00") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)
+    return parse_moment(at).astimezone(_bot().settings.tz)
 
 
 AT_HELP = "The moment of this action (ISO-8601); now when omitted."
@@ -450,18 +456,7 @@ def nominate_honour(code: str | None, unit: str | None, virtue: str, round_id: i
 jobs_cli = AppGroup("jobs", help="Scheduled jobs: weekly digest, deadline reminders, nudges.")
 
 
-def _job_moment(at: str | None):
-    from datetime import datetime
 
-    tz = _bot().settings.tz
-    if not at:
-        return datetime.now(tz)
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        raise click.BadParameter(f"{at!r} is not an ISO-8601 date or time, e.g. 2026-02-16T08:30+07:00",
-                                 param_hint="--at") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
 @jobs_cli.command("list")
@@ -498,7 +493,7 @@ def jobs_run(name: str, at: str | None) -> None:
     if name not in JOBS:
         raise click.UsageError(f"no job named {name!r}; jobs: {', '.join(JOBS)}")
     bot = _bot()
-    moment = _job_moment(at)
+    moment = parse_moment(at)
     with bot.db.sessions() as db:
         sent = JOBS[name].run(moment, db, bot.line)
         db.commit()

@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from bot.cli import parse_moment
+
 from models import activity as activities
 from models import plan as plans
 from models import planfile
@@ -25,15 +27,6 @@ activity_cli = AppGroup("activity", help="Activities, check-in codes and QR code
 
 def _bot():
     return current_app.extensions["khunnatham"]
-
-
-def _moment(value: str, option: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not an ISO-8601 time, e.g. 2026-01-20T09:00+07:00",
-                                 param_hint=option) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=_bot().settings.tz)
 
 
 def checkin_link(basic_id: str, code: str) -> str:
@@ -81,7 +74,7 @@ def plan_list() -> None:
 @click.option("--year", type=int, help="Fiscal year (Buddhist Era); the one containing --at when omitted.")
 def plan_progress(at: str | None, year: int | None) -> None:
     """Each indicator's value, target and milestone states, most urgent first."""
-    moment = _moment(at, "--at") if at else datetime.now(_bot().settings.tz)
+    moment = parse_moment(at)
     with _bot().db.session() as db:
         found = plans.by_year(db, year) if year else [plans.current(db, moment)]
         found = [p for p in found if p is not None]
@@ -111,7 +104,7 @@ def plan_progress(at: str | None, year: int | None) -> None:
 def activity_add(title, start, end, place, lat, lon, radius, responsible, type_, workshop, rotating_qr) -> None:
     """Add an activity to the current plan; the last word printed is its check-in code."""
     bot = _bot()
-    starts, ends = _moment(start, "--start"), _moment(end, "--end")
+    starts, ends = parse_moment(start, "--start"), parse_moment(end, "--end")
     codes = [c.strip() for c in responsible.split(",") if c.strip()]
     with bot.db.session() as db:
         plan = plans.current(db, starts)
@@ -169,7 +162,7 @@ def activity_schedule(code, start, end, place, lat, lon, radius) -> None:
     with _bot().db.session() as db:
         activity = _find(db, code)
         try:
-            activities.schedule(activity, _moment(start, "--start"), _moment(end, "--end"))
+            activities.schedule(activity, parse_moment(start, "--start"), parse_moment(end, "--end"))
             if place is not None or lat is not None:
                 activities.set_place(activity, place or activity.place, lat, lon, radius)
         except ActivityError as exc:
@@ -198,7 +191,7 @@ def activity_assign(code: str, people: str) -> None:
 @click.option("--at", "at", help="When it was carried out (ISO-8601); now when omitted.")
 def activity_done(code: str, note: str, evidence: str, at: str | None) -> None:
     """Mark an activity as carried out (indicator 3.1), with a note and an evidence link."""
-    moment = _moment(at, "--at") if at else datetime.now(_bot().settings.tz)
+    moment = parse_moment(at)
     with _bot().db.session() as db:
         activity = _find(db, code)
         try:
