@@ -199,13 +199,19 @@ def _ask_name(prefix: str = "") -> ui.TextMessage:
                    "(บางส่วนก็ได้ ไม่ต้องพิมพ์คำนำหน้า) เช่น สมชาย", _chips("ยกเลิก"))
 
 
-def who(ctx: Context, text: str) -> Reply:
+def _closed_or_picked(ctx: Context, text: str) -> Reply | None:
+    """The answer when the round has closed or the text picks a numbered choice; None otherwise."""
     data = _data(ctx)
     if _round_still_open(ctx, data) is None:
         return _round_closed(ctx)
     choice = _numbered(text, data)
-    if choice is not None:
-        return _chosen(ctx, data, choice)
+    return _chosen(ctx, data, choice) if choice is not None else None
+
+
+def who(ctx: Context, text: str) -> Reply:
+    answered = _closed_or_picked(ctx, text)
+    if answered is not None:
+        return answered
     return _search_people(ctx, text)
 
 
@@ -277,12 +283,9 @@ def _offer_units(ctx: Context, found: list[str], typed: str = "") -> Reply:
 
 
 def unit(ctx: Context, text: str) -> Reply:
-    data = _data(ctx)
-    if _round_still_open(ctx, data) is None:
-        return _round_closed(ctx)
-    choice = _numbered(text, data)
-    if choice is not None:
-        return _chosen(ctx, data, choice)
+    answered = _closed_or_picked(ctx, text)
+    if answered is not None:
+        return answered
     if not text.strip():
         return _offer_units(ctx, nominations.units(ctx.db))
     return _offer_units(ctx, nominations.search_units(ctx.db, text), typed=text.strip())
