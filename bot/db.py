@@ -1,6 +1,9 @@
 """Database engine, sessions and migrations. Works with or without a Flask app."""
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -25,7 +28,10 @@ def make_engine(url: str) -> sa.Engine:
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _tune_sqlite(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # No pool_pre_ping: it costs a round trip on every checkout. A connection the server dropped
+    # fails its first statement instead; SQLAlchemy then discards the whole pool, and the webhook
+    # answers 503 so LINE redelivers the event.
+    return sa.create_engine(url, pool_size=10, max_overflow=10)
 
 
 def _tune_sqlite(engine: sa.Engine) -> None:
@@ -51,6 +57,48 @@ def _tune_sqlite(engine: sa.Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class WriterQueue:
+    """SQLite takes one writer at a time. Left to itself, a writer that finds the database locked
+    sleeps in SQLite's busy handler (1, 2, 5, 10 … up to 100 ms) and tries again, so under load the
+    lock sits idle between writers while others sleep, and a few unlucky requests wait for seconds.
+    Webhook transactions queue here instead: a thread lock inside the process, then an flock on a
+    file beside the database across gunicorn's worker processes; the kernel wakes the next writer
+    the moment the lock is released. Other writers (CLI, scheduler) still meet SQLite's busy handler,
+    which keeps its 10 s limit.
+    """
+
+    def __init__(self, database: str | None):
+        self._threads = threading.Lock()
+        self._path = f"{database}.writers" if database and database != ":memory:" else None
+        self._fd: int | None = None
+        self._pid = 0
+
+    def _file(self) -> int | None:
+        if self._path is None:
+            return None
+        if self._fd is None or self._pid != os.getpid():  # opened after gunicorn forks, once per process
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        if not self._threads.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise sa.exc.OperationalError("waiting for the SQLite writer queue", None,
+                                          TimeoutError("database is locked"))
+        try:
+            fd = self._file()
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
 def make_sessionmaker(engine: sa.Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
@@ -62,6 +110,18 @@ class Database:
         self.settings = settings
         self.engine = make_engine(settings.database_url)
         self.sessions = make_sessionmaker(self.engine)
+        self.writers = WriterQueue(self.engine.url.database) if self.engine.dialect.name == "sqlite" else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session inside one transaction (commit on success, rollback on error); on SQLite the
+        transaction first waits its turn in the writer queue. For the webhook's events."""
+        if self.writers is None:
+            with self.sessions() as db, db.begin():
+                yield db
+            return
+        with self.writers.turn(), self.sessions() as db, db.begin():
+            yield db
 
     @contextmanager
     def session(self) -> Iterator[Session]:

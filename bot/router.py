@@ -5,7 +5,8 @@ Order for a text: global word (ยกเลิก, ช่วยเหลือ) 
 open, a message whose first word is a command word leaves the conversation and runs the command
 (so "สถานะ" mid-proposal shows the status, as a person expects); anything else answers the step. A
 conversation untouched for 30 minutes is stale: it is closed, the person is told, and the message is
-routed as if there were none. Postbacks go by their action (`a=<module>.<verb>&k=v`); locations go
+routed as if there were none. The conversation is looked up when first needed (every text; only the
+postbacks whose handlers use it). Postbacks go by their action (`a=<module>.<verb>&k=v`); locations go
 to the step that asked for one.
 
 Handlers are staff-only unless registered with `public=True`; the router answers unregistered
@@ -32,6 +33,7 @@ from models.staff import Staff
 Reply = list[Message]
 Handler = Callable[..., Reply]
 MAX_MESSAGES = 5
+_UNLOADED = object()
 
 
 @dataclass
@@ -45,9 +47,31 @@ class Context:
     staff: Staff | None
     event: Any = None
     event_id: str = ""
-    conversation: Conversation | None = None
-    flow_name: str = ""  # the open conversation's Thai name
     notes: list[str] = field(default_factory=list)  # said before the handler's reply
+    # The open conversation is looked up the first time a handler (or the router) asks for it: a
+    # button that starts nothing, like the pledge's "รับทราบ", costs no query for it.
+    load_conversation: Callable[[Context], Conversation | None] | None = field(default=None, repr=False)
+    _conversation: Conversation | None | object = field(default=_UNLOADED, repr=False)
+
+    @property
+    def conversation(self) -> Conversation | None:
+        if self._conversation is _UNLOADED:
+            self._conversation = None
+            if self.load_conversation is not None and self.user_id is not None:
+                self._conversation = self.load_conversation(self)
+        return self._conversation  # type: ignore[return-value]
+
+    @conversation.setter
+    def conversation(self, row: Conversation | None) -> None:
+        self._conversation = row
+
+    @property
+    def flow_name(self) -> str:
+        """The open conversation's Thai name ("" when none is open)."""
+        row = self.conversation
+        return self.flow_names.get(row.flow, "รายการ") if row is not None else ""
+
+    flow_names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def registered(self) -> bool:
@@ -68,6 +92,11 @@ class Context:
 class Route:
     fn: Handler
     public: bool = False
+
+
+@functools.lru_cache(maxsize=None)
+def _signature(fn: Handler) -> inspect.Signature:
+    return inspect.signature(fn)
 
 
 def coordinator_only(fn: Handler) -> Handler:
@@ -169,20 +198,20 @@ class Router:
     def dispatch(self, ctx: Context, kind: str, **args: Any) -> Reply:
         """kind: 'text', 'postback', 'location', 'message' (other content) or an event type ('follow', …)."""
         if ctx.user_id is not None and kind in ("text", "location", "postback", "message"):
-            self._load_conversation(ctx)
+            ctx.load_conversation = self._load_conversation
+            ctx.flow_names = self._flow_names
         reply = self._dispatch(ctx, kind, args)
         if ctx.notes:
             reply = [TextMessage(text="\n".join(ctx.notes))] + list(reply)
         return list(reply)[:MAX_MESSAGES]
 
-    def _load_conversation(self, ctx: Context) -> None:
+    def _load_conversation(self, ctx: Context) -> Conversation | None:
         row = conversations.current(ctx.db, ctx.user_id)  # type: ignore[arg-type]
         if row is not None and row.stale(ctx.now):
             conversations.end(ctx.db, ctx.user_id)  # type: ignore[arg-type]
             ctx.notes.append(f"{self.flow_name(row.flow)}ที่ค้างไว้หมดเวลาแล้ว (เกิน 30 นาที) เริ่มใหม่ได้เสมอค่ะ")
             row = None
-        ctx.conversation = row
-        ctx.flow_name = self.flow_name(row.flow) if row is not None else ""
+        return row
 
     def _dispatch(self, ctx: Context, kind: str, args: dict) -> Reply:
         if kind == "text":
@@ -234,7 +263,7 @@ class Router:
         if not route.public and not ctx.registered:
             return self._unregistered(ctx) if self._unregistered else []
         try:
-            inspect.signature(route.fn).bind(ctx, **kwargs)
+            _signature(route.fn).bind(ctx, **kwargs)
         except TypeError:
             # A postback whose parameters do not fit the handler (forged, or from an old card).
             return self._run(self._fallback, ctx, text="") if route is not self._fallback else []

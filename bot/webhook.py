@@ -152,7 +152,7 @@ def process(bot, raw: dict) -> Outgoing | None:
     occurred = datetime.fromtimestamp(raw["timestamp"] / 1000, bot.settings.tz)
     kind, args = classify(event, raw)
 
-    with bot.db.sessions() as db, db.begin():
+    with bot.db.transaction() as db:
         first_time = webhook_event.record(
             db, raw["webhookEventId"], raw["type"], user_id, mode, bool(delivery.get("isRedelivery")), occurred
         )

@@ -44,34 +44,33 @@ def read(ctx: Context, v: str) -> Reply:
 
 
 def acknowledge(ctx: Context, v: str) -> Reply:
+    """The busiest path of the bot (everyone taps once per version): two reads and one insert."""
     assert ctx.staff is not None
-    version = _version(ctx, v)
-    if version is None:
+    target = pledges.ack_target(ctx.db, int(v)) if v.isdigit() else None
+    if target is None:
         return [ui.text("ไม่พบปฏิญญาฉบับนี้แล้วค่ะ พิมพ์ \"ปฏิญญา\" เพื่ออ่านฉบับปัจจุบัน", ui.quick("ปฏิญญา"))]
-    if not version.document.active:
-        return [ui.text(f"\"{version.title}\" ยกเลิกการใช้แล้ว ไม่ต้องรับทราบค่ะ", ui.quick("ปฏิญญา"))]
-    latest = pledges.latest_version_of(ctx.db, version.document_id)
-    if latest is not None and latest.id != version.id:
+    if not target.active:
+        return [ui.text(f"\"{target.title}\" ยกเลิกการใช้แล้ว ไม่ต้องรับทราบค่ะ", ui.quick("ปฏิญญา"))]
+    if not target.is_latest:
+        latest = pledges.get_version(ctx.db, target.latest_id)
+        assert latest is not None
         return [
-            ui.text(f"\"{version.title}\" มีฉบับปรับปรุงใหม่ (ฉบับที่ {latest.version}) ค่ะ "
+            ui.text(f"\"{target.title}\" มีฉบับปรับปรุงใหม่ (ฉบับที่ {latest.version}) ค่ะ "
                     "กรุณาอ่านฉบับล่าสุดแล้วแตะ \"รับทราบ\" อีกครั้ง"),
             ui.flex(f"ปฏิญญา: {latest.title}", card(ctx, latest, pledges.find_ack(ctx.db, ctx.staff, latest))),
         ]
-    ack, created = pledges.acknowledge(ctx.db, ctx.staff, version, at=ctx.now, event_id=ctx.event_id)
+    ack, created = pledges.acknowledge(ctx.db, ctx.staff, target, at=ctx.now, event_id=ctx.event_id)
     when = ui.thai_datetime(ack.acknowledged_at.astimezone(ctx.settings.tz))
     if not created:
-        return [ui.text(f"ท่านรับทราบ \"{version.title}\" ไว้แล้วเมื่อ {when} ค่ะ", ui.quick("สถานะ"))]
-    done = pledges.progress(ctx.db, version)
+        return [ui.text(f"ท่านรับทราบ \"{target.title}\" ไว้แล้วเมื่อ {when} ค่ะ", ui.quick("สถานะ"))]
+    done, waiting = pledges.standing(ctx.db, ctx.staff, target)
     lines = [
-        f"ขอบคุณที่ร่วมรับทราบ \"{version.title}\" ค่ะ",
+        f"ขอบคุณที่ร่วมรับทราบ \"{target.title}\" ค่ะ",
         f"บันทึกเมื่อ {when}",
         f"ขณะนี้ร่วมแล้ว {done.done} จาก {done.total} คน ({ui.percent(done.percent)}%)",
     ]
-    others = [v for v in pledges.current_versions(ctx.db) if v.id != version.id]
-    acked = pledges.acks_of(ctx.db, ctx.staff) if others else {}
-    remaining = [v for v in others if v.id not in acked]
-    if remaining:
-        lines.append(f"\nยังมีอีก {len(remaining)} ฉบับที่รอท่านรับทราบ แตะ \"ปฏิญญา\" เพื่ออ่านต่อ")
+    if waiting:
+        lines.append(f"\nยังมีอีก {waiting} ฉบับที่รอท่านรับทราบ แตะ \"ปฏิญญา\" เพื่ออ่านต่อ")
         return [ui.text("\n".join(lines), ui.quick("ปฏิญญา"))]
     return [ui.text("\n".join(lines), ui.quick("สถานะ", "ช่วยเหลือ"))]
 

@@ -9,8 +9,9 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from models import tally
 from models.base import Base, insert_ignoring_conflicts, utcnow
-from models.staff import Staff, active_count
+from models.staff import Staff
 
 DEFAULT_PLEDGE_FILE = Path(__file__).resolve().parent / "data" / "pledge_fy2569.md"
 MAX_TITLE = 200
@@ -119,14 +120,14 @@ def acks_of(db: Session, staff: Staff) -> dict[int, PledgeAck]:
     return {a.version_id: a for a in db.scalars(sa.select(PledgeAck).where(PledgeAck.staff_id == staff.id))}
 
 
-def find_ack(db: Session, staff: Staff, version: PledgeVersion) -> PledgeAck | None:
+def find_ack(db: Session, staff: Staff, version: PledgeVersion | AckTarget) -> PledgeAck | None:
     return db.scalar(
         sa.select(PledgeAck).where(PledgeAck.staff_id == staff.id, PledgeAck.version_id == version.id)
     )
 
 
 def acknowledge(
-    db: Session, staff: Staff, version: PledgeVersion, at: datetime, event_id: str | None = None
+    db: Session, staff: Staff, version: PledgeVersion | AckTarget, at: datetime, event_id: str | None = None
 ) -> tuple[PledgeAck, bool]:
     """Store the acknowledgment once; (the stored one, whether this call created it)."""
     values = {"staff_id": staff.id, "version_id": version.id, "acknowledged_at": at, "webhook_event_id": event_id}
@@ -137,17 +138,58 @@ def acknowledge(
     return ack, False
 
 
-def progress(db: Session, version: PledgeVersion) -> Progress:
-    """Acknowledgments of this version by people on the roster. Counted as all acknowledgments minus
-    those of retired people, so that the acknowledge path reads indexes, not the whole staff table."""
-    acks = db.scalar(sa.select(sa.func.count()).select_from(PledgeAck).where(PledgeAck.version_id == version.id)) or 0
-    retired = db.scalar(
-        sa.select(sa.func.count())
-        .select_from(Staff)
-        .join(PledgeAck, sa.and_(PledgeAck.staff_id == Staff.id, PledgeAck.version_id == version.id))
-        .where(Staff.active.is_(False))
-    ) or 0
-    return Progress(acks - retired, active_count(db))
+def progress(db: Session, version: PledgeVersion | AckTarget) -> Progress:
+    """Acknowledgments of this version by people on the roster, out of everyone on it (the tallies)."""
+    counts = tally.read(db, tally.pledge_acks(version.id), tally.STAFF_ACTIVE)
+    return Progress(counts[tally.pledge_acks(version.id)], counts[tally.STAFF_ACTIVE])
+
+
+# The acknowledge path: one statement to check the tapped version, one after storing the tap.
+_ACK_TARGET = sa.text("""
+    SELECT v.id, v.document_id, v.version, d.title, d.active,
+           (SELECT x.id FROM pledge_versions x WHERE x.document_id = v.document_id
+            ORDER BY x.version DESC LIMIT 1) AS latest_id
+    FROM pledge_versions v JOIN pledge_documents d ON d.id = v.document_id
+    WHERE v.id = :id""")
+_STANDING = sa.text("""
+    SELECT (SELECT value FROM tallies WHERE name = :acks) AS done,
+           (SELECT value FROM tallies WHERE name = :people) AS total,
+           (SELECT count(*) FROM pledge_versions cv JOIN pledge_documents d ON d.id = cv.document_id
+            WHERE d.active AND cv.id <> :version
+              AND cv.version = (SELECT max(x.version) FROM pledge_versions x WHERE x.document_id = cv.document_id)
+              AND NOT EXISTS (SELECT 1 FROM pledge_acks a WHERE a.version_id = cv.id AND a.staff_id = :staff)
+           ) AS waiting""")
+
+
+@dataclass(frozen=True)
+class AckTarget:
+    """The version a button names, as the acknowledge path needs it."""
+
+    id: int
+    document_id: int
+    version: int
+    title: str
+    active: bool  # the document is still in use
+    latest_id: int  # the document's newest version
+
+    @property
+    def is_latest(self) -> bool:
+        return self.latest_id == self.id
+
+
+def ack_target(db: Session, version_id: int) -> AckTarget | None:
+    row = db.execute(_ACK_TARGET, {"id": version_id}).first()
+    if row is None:
+        return None
+    return AckTarget(row.id, row.document_id, row.version, row.title, bool(row.active), row.latest_id)
+
+
+def standing(db: Session, staff: Staff, version: AckTarget | PledgeVersion) -> tuple[Progress, int]:
+    """Right after `staff` acknowledged `version`: the office's progress on it, and how many other
+    current documents this person has still to acknowledge."""
+    row = db.execute(_STANDING, {"acks": tally.pledge_acks(version.id), "people": tally.STAFF_ACTIVE,
+                                 "version": version.id, "staff": staff.id}).one()
+    return Progress(row.done or 0, row.total or 0), row.waiting
 
 
 def unit_progress(db: Session, version: PledgeVersion) -> list[UnitProgress]:

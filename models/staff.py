@@ -10,6 +10,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from models import tally
 from models.base import Base, TimestampMixin
 
 
@@ -71,10 +72,8 @@ def by_code(db: Session, code: str) -> Staff | None:
 
 
 def active_count(db: Session) -> int:
-    """Everyone minus the few retired: two index look-ups, where `WHERE active` would read every row."""
-    everyone = db.scalar(sa.select(sa.func.count()).select_from(Staff)) or 0
-    retired = db.scalar(sa.select(sa.func.count()).select_from(Staff).where(Staff.active.is_(False))) or 0
-    return everyone - retired
+    """People on the roster: the tally the database keeps (migration 0006), not a count of rows."""
+    return tally.read(db, tally.STAFF_ACTIVE)[tally.STAFF_ACTIVE]
 
 
 def new_invite_code() -> str:
