@@ -44,9 +44,29 @@ def read(ctx: Context, v: str) -> Reply:
 
 
 def acknowledge(ctx: Context, v: str) -> Reply:
-    """The busiest path of the bot (everyone taps once per version): two reads and one insert."""
+    """The busiest path of the bot (everyone taps once per version): one insert and one read when
+    the tap counts; the reasons it does not count are looked up only then."""
     assert ctx.staff is not None
-    target = pledges.ack_target(ctx.db, int(v)) if v.isdigit() else None
+    stood = pledges.acknowledge_current(ctx.db, ctx.staff, int(v), at=ctx.now, event_id=ctx.event_id) \
+        if v.isdigit() else None
+    if stood is None:
+        return _not_stored(ctx, int(v) if v.isdigit() else 0)
+    done = stood.progress
+    lines = [
+        f"ขอบคุณที่ร่วมรับทราบ \"{stood.title}\" ค่ะ",
+        f"บันทึกเมื่อ {ui.thai_datetime(ctx.now.astimezone(ctx.settings.tz))}",
+        f"ขณะนี้ร่วมแล้ว {done.done} จาก {done.total} คน ({ui.percent(done.percent)}%)",
+    ]
+    if stood.waiting:
+        lines.append(f"\nยังมีอีก {stood.waiting} ฉบับที่รอท่านรับทราบ แตะ \"ปฏิญญา\" เพื่ออ่านต่อ")
+        return [ui.text("\n".join(lines), ui.quick("ปฏิญญา"))]
+    return [ui.text("\n".join(lines), ui.quick("สถานะ", "ช่วยเหลือ"))]
+
+
+def _not_stored(ctx: Context, version_id: int) -> Reply:
+    """Why a tap stored nothing: no such version, a retired document, an old card, or a second tap."""
+    assert ctx.staff is not None
+    target = pledges.ack_target(ctx.db, version_id)
     if target is None:
         return [ui.text("ไม่พบปฏิญญาฉบับนี้แล้วค่ะ พิมพ์ \"ปฏิญญา\" เพื่ออ่านฉบับปัจจุบัน", ui.quick("ปฏิญญา"))]
     if not target.active:
@@ -59,20 +79,11 @@ def acknowledge(ctx: Context, v: str) -> Reply:
                     "กรุณาอ่านฉบับล่าสุดแล้วแตะ \"รับทราบ\" อีกครั้ง"),
             ui.flex(f"ปฏิญญา: {latest.title}", card(ctx, latest, pledges.find_ack(ctx.db, ctx.staff, latest))),
         ]
-    ack, created = pledges.acknowledge(ctx.db, ctx.staff, target, at=ctx.now, event_id=ctx.event_id)
+    ack = pledges.find_ack(ctx.db, ctx.staff, target)
+    if ack is None:  # the document changed between the two statements: let the person try again
+        return [ui.text("ขออภัย กรุณาแตะ \"รับทราบ\" อีกครั้งค่ะ", ui.quick("ปฏิญญา"))]
     when = ui.thai_datetime(ack.acknowledged_at.astimezone(ctx.settings.tz))
-    if not created:
-        return [ui.text(f"ท่านรับทราบ \"{target.title}\" ไว้แล้วเมื่อ {when} ค่ะ", ui.quick("สถานะ"))]
-    done, waiting = pledges.standing(ctx.db, ctx.staff, target)
-    lines = [
-        f"ขอบคุณที่ร่วมรับทราบ \"{target.title}\" ค่ะ",
-        f"บันทึกเมื่อ {when}",
-        f"ขณะนี้ร่วมแล้ว {done.done} จาก {done.total} คน ({ui.percent(done.percent)}%)",
-    ]
-    if waiting:
-        lines.append(f"\nยังมีอีก {waiting} ฉบับที่รอท่านรับทราบ แตะ \"ปฏิญญา\" เพื่ออ่านต่อ")
-        return [ui.text("\n".join(lines), ui.quick("ปฏิญญา"))]
-    return [ui.text("\n".join(lines), ui.quick("สถานะ", "ช่วยเหลือ"))]
+    return [ui.text(f"ท่านรับทราบ \"{target.title}\" ไว้แล้วเมื่อ {when} ค่ะ", ui.quick("สถานะ"))]
 
 
 def _version(ctx: Context, v: str) -> PledgeVersion | None:

@@ -144,21 +144,55 @@ def progress(db: Session, version: PledgeVersion | AckTarget) -> Progress:
     return Progress(counts[tally.pledge_acks(version.id)], counts[tally.STAFF_ACTIVE])
 
 
-# The acknowledge path: one statement to check the tapped version, one after storing the tap.
-_ACK_TARGET = sa.text("""
-    SELECT v.id, v.document_id, v.version, d.title, d.active,
-           (SELECT x.id FROM pledge_versions x WHERE x.document_id = v.document_id
-            ORDER BY x.version DESC LIMIT 1) AS latest_id
-    FROM pledge_versions v JOIN pledge_documents d ON d.id = v.document_id
-    WHERE v.id = :id""")
+# The acknowledge path, two statements when the tap counts: store it if the version is current,
+# then read the tallies. Anything else (an old card, a retired document, a second tap) is explained
+# by the slower ack_target() and find_ack().
+_ACK_IF_CURRENT = sa.text("""
+    INSERT INTO pledge_acks (staff_id, version_id, acknowledged_at, webhook_event_id)
+    SELECT :staff, v.id, :at, :event FROM pledge_versions v JOIN pledge_documents d ON d.id = v.document_id
+    WHERE v.id = :version AND d.active
+      AND NOT EXISTS (SELECT 1 FROM pledge_versions n WHERE n.document_id = v.document_id AND n.version > v.version)
+    ON CONFLICT (staff_id, version_id) DO NOTHING
+    RETURNING id""").bindparams(sa.bindparam("at", type_=PledgeAck.__table__.c.acknowledged_at.type))
 _STANDING = sa.text("""
-    SELECT (SELECT value FROM tallies WHERE name = :acks) AS done,
+    SELECT (SELECT d.title FROM pledge_versions v JOIN pledge_documents d ON d.id = v.document_id
+            WHERE v.id = :version) AS title,
+           (SELECT value FROM tallies WHERE name = :acks) AS done,
            (SELECT value FROM tallies WHERE name = :people) AS total,
            (SELECT count(*) FROM pledge_versions cv JOIN pledge_documents d ON d.id = cv.document_id
             WHERE d.active AND cv.id <> :version
               AND cv.version = (SELECT max(x.version) FROM pledge_versions x WHERE x.document_id = cv.document_id)
               AND NOT EXISTS (SELECT 1 FROM pledge_acks a WHERE a.version_id = cv.id AND a.staff_id = :staff)
            ) AS waiting""")
+_ACK_TARGET = sa.text("""
+    SELECT v.id, v.document_id, v.version, d.title, d.active,
+           (SELECT x.id FROM pledge_versions x WHERE x.document_id = v.document_id
+            ORDER BY x.version DESC LIMIT 1) AS latest_id
+    FROM pledge_versions v JOIN pledge_documents d ON d.id = v.document_id
+    WHERE v.id = :id""")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Right after a person's acknowledgment: the document, the office's progress on it, and how
+    many other current documents this person has still to acknowledge."""
+
+    title: str
+    progress: Progress
+    waiting: int
+
+
+def acknowledge_current(db: Session, staff: Staff, version_id: int, at: datetime,
+                        event_id: str | None = None) -> Standing | None:
+    """Store the acknowledgment when `version_id` is the current version of an active document and
+    this person has not acknowledged it yet; None (nothing stored) otherwise."""
+    stored = db.execute(_ACK_IF_CURRENT, {"staff": staff.id, "version": version_id, "at": at,
+                                          "event": event_id}).first()
+    if stored is None:
+        return None
+    row = db.execute(_STANDING, {"acks": tally.pledge_acks(version_id), "people": tally.STAFF_ACTIVE,
+                                 "version": version_id, "staff": staff.id}).one()
+    return Standing(row.title, Progress(row.done or 0, row.total or 0), row.waiting)
 
 
 @dataclass(frozen=True)
@@ -182,14 +216,6 @@ def ack_target(db: Session, version_id: int) -> AckTarget | None:
     if row is None:
         return None
     return AckTarget(row.id, row.document_id, row.version, row.title, bool(row.active), row.latest_id)
-
-
-def standing(db: Session, staff: Staff, version: AckTarget | PledgeVersion) -> tuple[Progress, int]:
-    """Right after `staff` acknowledged `version`: the office's progress on it, and how many other
-    current documents this person has still to acknowledge."""
-    row = db.execute(_STANDING, {"acks": tally.pledge_acks(version.id), "people": tally.STAFF_ACTIVE,
-                                 "version": version.id, "staff": staff.id}).one()
-    return Progress(row.done or 0, row.total or 0), row.waiting
 
 
 def unit_progress(db: Session, version: PledgeVersion) -> list[UnitProgress]:

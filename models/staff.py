@@ -63,8 +63,11 @@ class RegistrationFailure(Base):
     at: Mapped[datetime]
 
 
+_BY_LINE_USER = sa.select(Staff).where(Staff.line_user_id == sa.bindparam("user"))  # built once: every event
+
+
 def by_line_user(db: Session, line_user_id: str) -> Staff | None:
-    return db.scalar(sa.select(Staff).where(Staff.line_user_id == line_user_id))
+    return db.scalar(_BY_LINE_USER, {"user": line_user_id})
 
 
 def by_code(db: Session, code: str) -> Staff | None:
