@@ -849,6 +849,7 @@ async def open_loop(loop, port: int, requests: list[bytes], rate: float, timeout
     overloaded run ends in bounded time instead of queueing for minutes.
     """
     latencies: list[float] = []
+    timeline: list[tuple[float, float]] = []  # (when it was due, s after start; latency, ms): --json
     errors: dict[str, int] = {}
     idle: list[Connection] = []
     slots = asyncio.Semaphore(1000)  # gunicorn's worker_connections
@@ -884,6 +885,7 @@ async def open_loop(loop, port: int, requests: list[bytes], rate: float, timeout
                     conn.close()
                 if status == 200:
                     latencies.append(time.perf_counter() - due)
+                    timeline.append((round(due - start, 4), round(latencies[-1] * 1000, 2)))
                 else:
                     note_error(errors, f"HTTP {status}", offset + i)
         finally:
@@ -916,7 +918,7 @@ async def open_loop(loop, port: int, requests: list[bytes], rate: float, timeout
             note_error(errors, "unfinished", offset + i)
     result = summarize(latencies, errors, len(tasks), elapsed)
     result.update(offered=rate, late_sends=late, max_in_flight=max_in_flight, planned=len(requests),
-                  not_sent=len(requests) - len(tasks), stopped_after=stopped_after)
+                  not_sent=len(requests) - len(tasks), stopped_after=stopped_after, timeline=sorted(timeline))
     return result
 
 
