@@ -51,6 +51,7 @@ class Context:
     # The open conversation is looked up the first time a handler (or the router) asks for it: a
     # button that starts nothing, like the pledge's "รับทราบ", costs no query for it.
     load_conversation: Callable[[Context], Conversation | None] | None = field(default=None, repr=False)
+    flow_names: dict[str, str] = field(default_factory=dict, repr=False)  # flow → its Thai name
     _conversation: Conversation | None | object = field(default=_UNLOADED, repr=False)
 
     @property
@@ -70,8 +71,6 @@ class Context:
         """The open conversation's Thai name ("" when none is open)."""
         row = self.conversation
         return self.flow_names.get(row.flow, "รายการ") if row is not None else ""
-
-    flow_names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def registered(self) -> bool:
