@@ -144,8 +144,8 @@ def progress(db: Session, version: PledgeVersion | AckTarget) -> Progress:
     return Progress(counts[tally.pledge_acks(version.id)], counts[tally.STAFF_ACTIVE])
 
 
-# The acknowledge path, two statements when the tap counts: store it if the version is current,
-# then read the tallies. Anything else (an old card, a retired document, a second tap) is explained
+# The acknowledge path, two statements when the tap counts: read the tallies, then store the tap
+# if the version is current. Anything else (an old card, a retired document, a second tap) is explained
 # by the slower ack_target() and find_ack().
 _ACK_IF_CURRENT = sa.text("""
     INSERT INTO pledge_acks (staff_id, version_id, acknowledged_at, webhook_event_id)
@@ -185,14 +185,21 @@ class Standing:
 def acknowledge_current(db: Session, staff: Staff, version_id: int, at: datetime,
                         event_id: str | None = None) -> Standing | None:
     """Store the acknowledgment when `version_id` is the current version of an active document and
-    this person has not acknowledged it yet; None (nothing stored) otherwise."""
+    this person has not acknowledged it yet; None (nothing stored) otherwise.
+
+    The tallies are read before the insert, and this person added to them: the insert's trigger
+    locks the version's tally row until the commit (on PostgreSQL every tap writes that one row),
+    so the insert comes last to keep that lock short. The number is the same as a read after it:
+    everyone committed before, plus this person.
+    """
+    row = db.execute(_STANDING, {"acks": tally.pledge_acks(version_id), "people": tally.STAFF_ACTIVE,
+                                 "version": version_id, "staff": staff.id}).one()
     stored = db.execute(_ACK_IF_CURRENT, {"staff": staff.id, "version": version_id, "at": at,
                                           "event": event_id}).first()
     if stored is None:
         return None
-    row = db.execute(_STANDING, {"acks": tally.pledge_acks(version_id), "people": tally.STAFF_ACTIVE,
-                                 "version": version_id, "staff": staff.id}).one()
-    return Standing(row.title, Progress(row.done or 0, row.total or 0), row.waiting)
+    mine = 1 if staff.active else 0  # the trigger counts people on the roster only
+    return Standing(row.title, Progress((row.done or 0) + mine, row.total or 0), row.waiting)
 
 
 @dataclass(frozen=True)
