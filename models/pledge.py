@@ -144,26 +144,34 @@ def progress(db: Session, version: PledgeVersion | AckTarget) -> Progress:
     return Progress(counts[tally.pledge_acks(version.id)], counts[tally.STAFF_ACTIVE])
 
 
-# The acknowledge path, two statements when the tap counts: read the tallies, then store the tap
-# if the version is current. Anything else (an old card, a retired document, a second tap) is explained
+# The acknowledge path, when the tap counts: read the tallies, then store the tap if the version is
+# current (two statements on SQLite, one on PostgreSQL). Anything else (an old card, a retired document, a second tap) is explained
 # by the slower ack_target() and find_ack().
-_ACK_IF_CURRENT = sa.text("""
+_STORE_IF_CURRENT = """
     INSERT INTO pledge_acks (staff_id, version_id, acknowledged_at, webhook_event_id)
     SELECT :staff, v.id, :at, :event FROM pledge_versions v JOIN pledge_documents d ON d.id = v.document_id
     WHERE v.id = :version AND d.active
       AND NOT EXISTS (SELECT 1 FROM pledge_versions n WHERE n.document_id = v.document_id AND n.version > v.version)
     ON CONFLICT (staff_id, version_id) DO NOTHING
-    RETURNING id""").bindparams(sa.bindparam("at", type_=PledgeAck.__table__.c.acknowledged_at.type))
-_STANDING = sa.text("""
-    SELECT (SELECT d.title FROM pledge_versions v JOIN pledge_documents d ON d.id = v.document_id
-            WHERE v.id = :version) AS title,
-           (SELECT value FROM tallies WHERE name = :acks) AS done,
-           (SELECT value FROM tallies WHERE name = :people) AS total,
-           (SELECT count(*) FROM pledge_versions cv JOIN pledge_documents d ON d.id = cv.document_id
-            WHERE d.active AND cv.id <> :version
-              AND cv.version = (SELECT max(x.version) FROM pledge_versions x WHERE x.document_id = cv.document_id)
-              AND NOT EXISTS (SELECT 1 FROM pledge_acks a WHERE a.version_id = cv.id AND a.staff_id = :staff)
-           ) AS waiting""")
+    RETURNING id"""
+_STANDING_COLUMNS = """
+    (SELECT d.title FROM pledge_versions v JOIN pledge_documents d ON d.id = v.document_id
+     WHERE v.id = :version) AS title,
+    (SELECT value FROM tallies WHERE name = :acks) AS done,
+    (SELECT value FROM tallies WHERE name = :people) AS total,
+    (SELECT count(*) FROM pledge_versions cv JOIN pledge_documents d ON d.id = cv.document_id
+     WHERE d.active AND cv.id <> :version
+       AND cv.version = (SELECT max(x.version) FROM pledge_versions x WHERE x.document_id = cv.document_id)
+       AND NOT EXISTS (SELECT 1 FROM pledge_acks a WHERE a.version_id = cv.id AND a.staff_id = :staff)
+    ) AS waiting"""
+_AT = sa.bindparam("at", type_=PledgeAck.__table__.c.acknowledged_at.type)
+_ACK_IF_CURRENT = sa.text(_STORE_IF_CURRENT).bindparams(_AT)
+_STANDING = sa.text("SELECT " + _STANDING_COLUMNS)
+# PostgreSQL does both in one round trip: the SELECT reads the statement's snapshot, from before the
+# insert and its trigger, exactly like _STANDING run first.
+_ACK_AND_STANDING = sa.text(
+    f"WITH stored AS ({_STORE_IF_CURRENT}) SELECT (SELECT id FROM stored) AS stored, {_STANDING_COLUMNS}"
+).bindparams(_AT)
 _ACK_TARGET = sa.text("""
     SELECT v.id, v.document_id, v.version, d.title, d.active,
            (SELECT x.id FROM pledge_versions x WHERE x.document_id = v.document_id
@@ -192,10 +200,14 @@ def acknowledge_current(db: Session, staff: Staff, version_id: int, at: datetime
     so the insert comes last to keep that lock short. The number is the same as a read after it:
     everyone committed before, plus this person.
     """
-    row = db.execute(_STANDING, {"acks": tally.pledge_acks(version_id), "people": tally.STAFF_ACTIVE,
-                                 "version": version_id, "staff": staff.id}).one()
-    stored = db.execute(_ACK_IF_CURRENT, {"staff": staff.id, "version": version_id, "at": at,
-                                          "event": event_id}).first()
+    params = {"acks": tally.pledge_acks(version_id), "people": tally.STAFF_ACTIVE, "version": version_id,
+              "staff": staff.id, "at": at, "event": event_id}
+    if db.get_bind().dialect.name == "postgresql":
+        row = db.execute(_ACK_AND_STANDING, params).one()
+        stored = row.stored
+    else:  # SQLite has no INSERT inside WITH
+        row = db.execute(_STANDING, params).one()
+        stored = db.execute(_ACK_IF_CURRENT, params).first()
     if stored is None:
         return None
     mine = 1 if staff.active else 0  # the trigger counts people on the roster only
