@@ -6,7 +6,6 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -84,6 +83,7 @@ class WriterQueue:
         self._database = database if database and database != ":memory:" else None
         self._fd: int | None = None
         self._pid = 0
+        self._stop = threading.Event()
 
     def _file(self) -> int | None:
         if self._database is None:
@@ -91,7 +91,7 @@ class WriterQueue:
         if self._fd is None or self._pid != os.getpid():  # once per process, after gunicorn forks
             self._fd = os.open(f"{self._database}.writers", os.O_RDWR | os.O_CREAT, 0o600)
             self._pid = os.getpid()
-            threading.Thread(target=_checkpoint_forever, args=(self._database,), daemon=True,
+            threading.Thread(target=_checkpoint_until, args=(self._database, self._stop), daemon=True,
                              name="sqlite-checkpoint").start()
         return self._fd
 
@@ -112,16 +112,25 @@ class WriterQueue:
         finally:
             self._threads.release()
 
+    def close(self) -> None:
+        """Stop this process's checkpoint thread (after a last checkpoint)."""
+        self._stop.set()
 
-def _checkpoint_forever(database: str) -> None:
+
+def _checkpoint_until(database: str, stop: threading.Event) -> None:
     conn = sqlite3.connect(database, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)
-    while True:
-        time.sleep(CHECKPOINT_INTERVAL)
-        try:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-        except sqlite3.Error as exc:  # keep going: the next round will do it
-            log.warning("background WAL checkpoint failed: %s", exc)
+    try:
+        while True:
+            stopping = stop.wait(CHECKPOINT_INTERVAL)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error as exc:  # keep going: the next round will do it
+                log.warning("background WAL checkpoint failed: %s", exc)
+            if stopping:
+                return
+    finally:
+        conn.close()
 
 
 def make_sessionmaker(engine: sa.Engine) -> sessionmaker[Session]:
@@ -169,6 +178,8 @@ class Database:
         return True
 
     def dispose(self) -> None:
+        if self.writers is not None:
+            self.writers.close()
         self.engine.dispose()
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from bot.config import Settings
@@ -147,6 +148,30 @@ def test_reply_goes_out_after_commit_and_a_failed_reply_keeps_the_effect(bot, li
     line_api.fail_next("/v2/bot/message/reply", 500)
     assert line.post([line.postback_event(user, f"a=pledge.ack&v={version}")]).status_code == 200
     assert count_rows(bot, PledgeAck) == 1  # LINE refused the reply; the acknowledgment stays
+
+
+def test_sqlite_checkpoints_run_beside_the_webhook_and_stop_with_the_app(settings, line_api):
+    """Webhook connections leave WAL checkpoints to a background thread, which ends with the app."""
+    import threading
+    import time
+
+    before = set(threading.enumerate())
+    app = create_app(settings)
+    bot = app.extensions["khunnatham"]
+    if bot.db.writers is None:
+        pytest.skip("SQLite only")
+    response = app.test_client().post("/callback", data=b'{"destination": "U1", "events": []}',
+                                      headers={"X-Line-Signature": sign(b'{"destination": "U1", "events": []}')})
+    assert response.status_code == 200
+    with bot.db.transaction() as db:  # what every event does
+        assert db.connection().exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    mine = [t for t in threading.enumerate() if t.name == "sqlite-checkpoint" and t not in before]
+    assert mine
+    bot.close()
+    deadline = time.monotonic() + 5
+    while any(t.is_alive() for t in mine) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(t.is_alive() for t in mine)
 
 
 def test_healthz_reports_database(client):
