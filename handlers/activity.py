@@ -59,7 +59,7 @@ def show(ctx: Context, args: str = "") -> Reply:
 
 @coordinator_only
 def ask_note(ctx: Context, id: str) -> Reply:
-    activity = ctx.db.get(Activity, int(id)) if id.isdigit() else None
+    activity = ctx.db.get(Activity, ui.row_id(id)) if ui.row_id(id) else None
     if activity is None:
         return [ui.text("ไม่พบกิจกรรมนี้แล้วค่ะ", ui.quick("กิจกรรม"))]
     if activity.done_at:

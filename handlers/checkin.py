@@ -50,7 +50,7 @@ def start(ctx: Context, args: str = "") -> Reply:
 
 
 def go(ctx: Context, id: str) -> Reply:
-    activity = ctx.db.get(Activity, int(id)) if id.isdigit() else None
+    activity = ctx.db.get(Activity, ui.row_id(id)) if ui.row_id(id) else None
     if activity is None:
         return [ui.text("ไม่พบกิจกรรมนี้แล้วค่ะ", ui.quick("เช็คอิน"))]
     if activity.rotating_qr:

@@ -47,10 +47,11 @@ def acknowledge(ctx: Context, v: str) -> Reply:
     """The busiest path of the bot (everyone taps once per version): one insert and one read when
     the tap counts; the reasons it does not count are looked up only then."""
     assert ctx.staff is not None
-    stood = pledges.acknowledge_current(ctx.db, ctx.staff, int(v), at=ctx.now, event_id=ctx.event_id) \
-        if v.isdigit() else None
+    version_id = ui.row_id(v)
+    stood = pledges.acknowledge_current(ctx.db, ctx.staff, version_id, at=ctx.now, event_id=ctx.event_id) \
+        if version_id else None
     if stood is None:
-        return _not_stored(ctx, int(v) if v.isdigit() else 0)
+        return _not_stored(ctx, version_id)
     done = stood.progress
     lines = [
         f"ขอบคุณที่ร่วมรับทราบ \"{stood.title}\" ค่ะ",
@@ -87,7 +88,8 @@ def _not_stored(ctx: Context, version_id: int) -> Reply:
 
 
 def _version(ctx: Context, v: str) -> PledgeVersion | None:
-    return pledges.get_version(ctx.db, int(v)) if v.isdigit() else None
+    version_id = ui.row_id(v)
+    return pledges.get_version(ctx.db, version_id) if version_id else None
 
 
 def card(ctx: Context, version: PledgeVersion, ack: PledgeAck | None, preview: bool = False) -> dict:

@@ -91,6 +91,12 @@ def texts(lines: Iterable[str], header: str = "", limit: int = 5) -> list[Messag
     return [text(c) for c in chunks]
 
 
+def row_id(value: str) -> int:
+    """A row id named by a postback: 0 unless it is 1 to 9 ASCII digits (forged or garbled data, or a
+    number beyond the database's integer range, which would fail the query instead of finding nothing)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else 0
+
+
 def postback_data(action: str, **params: object) -> str:
     data = urlencode({"a": action, **{k: str(v) for k, v in params.items()}})
     if len(data) > MAX_POSTBACK_DATA:

@@ -174,6 +174,25 @@ def test_sqlite_checkpoints_run_beside_the_webhook_and_stop_with_the_app(setting
     assert not any(t.is_alive() for t in mine)
 
 
+HUGE = "99999999999999999999"  # beyond a 64-bit integer, let alone the database's
+
+
+@pytest.mark.parametrize("data", [
+    f"a=pledge.ack&v={HUGE}", f"a=pledge.read&v={HUGE}", f"a=activity.done&id={HUGE}",
+    f"a=checkin.go&id={HUGE}", f"a=proposal.withdraw&id={HUGE}", f"a=nomination.withdraw&n={HUGE}",
+    f"a=nomination.honour&n={HUGE}&v=1", f"a=nomination.unhonour&n={HUGE}&v={HUGE}",
+    f"a=nomination.announce&r={HUGE}", f"a=nomination.pick&q=x&i={HUGE}", "a=pledge.ack&v=๑",
+])
+def test_forged_postback_ids_get_an_answer_not_an_apology(bot, line, register, data):
+    user = register("C01")  # a coordinator: the coordinator-only buttons run too
+    before = snapshot(bot)
+    text = text_of(line.tap(user, data))
+    assert text and "ระบบขัดข้อง" not in text, text
+    after = snapshot(bot)
+    assert after["events"] == before["events"] + 1
+    assert {k: v for k, v in after.items() if k != "events"} == {k: v for k, v in before.items() if k != "events"}
+
+
 def test_healthz_reports_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200

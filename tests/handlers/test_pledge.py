@@ -117,7 +117,8 @@ def test_retired_document_is_no_longer_asked(bot, line, register, runner):
 
 def test_forged_or_broken_postbacks_get_a_helpful_answer(bot, line, register):
     user = register("S01")
-    for data in ("a=pledge.ack&v=999999", "a=pledge.ack&v=abc", "a=pledge.ack", "a=pledge.ack&v=1&x=2", "garbage"):
+    for data in ("a=pledge.ack&v=999999", "a=pledge.ack&v=abc", "a=pledge.ack", "a=pledge.ack&v=1&x=2", "garbage",
+                 "a=pledge.ack&v=99999999999999999999", "a=pledge.read&v=99999999999999999999", "a=pledge.ack&v=๑"):
         text = text_of(line.tap(user, data))
         assert "ไม่พบปฏิญญา" in text or "ใช้ไม่ได้แล้ว" in text, data
     assert count_rows(bot, PledgeAck) == 0
