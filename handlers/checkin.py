@@ -50,7 +50,8 @@ def start(ctx: Context, args: str = "") -> Reply:
 
 
 def go(ctx: Context, id: str) -> Reply:
-    activity = ctx.db.get(Activity, ui.row_id(id)) if ui.row_id(id) else None
+    activity_id = ui.row_id(id)
+    activity = ctx.db.get(Activity, activity_id) if activity_id else None
     if activity is None:
         return [ui.text("ไม่พบกิจกรรมนี้แล้วค่ะ", ui.quick("เช็คอิน"))]
     if activity.rotating_qr:

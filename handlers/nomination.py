@@ -490,8 +490,9 @@ def mine(ctx: Context) -> Reply:
 
 def withdraw(ctx: Context, n: str) -> Reply:
     assert ctx.staff is not None
+    nomination_id = ui.row_id(n)
     try:
-        done = nominations.withdraw(ctx.db, ctx.staff, ui.row_id(n), ctx.now) if ui.row_id(n) else None
+        done = nominations.withdraw(ctx.db, ctx.staff, nomination_id, ctx.now) if nomination_id else None
     except NominationError as exc:
         return [ui.text(f"{exc}ค่ะ")]
     if done is None:
@@ -725,7 +726,8 @@ def full_list(ctx: Context, result: nominations.Tally, head: str) -> Reply:
 
 
 def _nomination(ctx: Context, n: str) -> Nomination | None:
-    return ctx.db.get(Nomination, ui.row_id(n)) if ui.row_id(n) else None
+    nomination_id = ui.row_id(n)
+    return ctx.db.get(Nomination, nomination_id) if nomination_id else None
 
 
 @coordinator_only
@@ -785,7 +787,8 @@ def announce(ctx: Context, args: str = "") -> Reply:
 
 @coordinator_only
 def announce_round(ctx: Context, r: str) -> Reply:
-    round_ = nominations.get_round(ctx.db, ui.row_id(r)) if ui.row_id(r) else None
+    round_id = ui.row_id(r)
+    round_ = nominations.get_round(ctx.db, round_id) if round_id else None
     if round_ is None or not nominations.honourees(ctx.db, round_):
         return [ui.text("รอบนี้ยังไม่มีผู้ได้รับการยกย่องค่ะ", _chips("สรุปเสนอชื่อ"))]
     return _announcement(ctx, round_)

@@ -106,7 +106,8 @@ def mine(ctx: Context) -> Reply:
 
 def withdraw(ctx: Context, id: str) -> Reply:
     assert ctx.staff is not None
-    done = proposals.withdraw(ctx.db, ctx.staff, ui.row_id(id), ctx.now) if ui.row_id(id) else None
+    proposal_id = ui.row_id(id)
+    done = proposals.withdraw(ctx.db, ctx.staff, proposal_id, ctx.now) if proposal_id else None
     if done is None:
         return [ui.text("ข้อเสนอนี้ถูกถอนไปแล้ว หรือไม่ใช่ของท่านค่ะ", ui.quick("ความดี ของฉัน"))]
     return [ui.text(f"ถอนข้อเสนอ \"{done.good}\" แล้วค่ะ", ui.quick("ความดี ของฉัน", "ความดี"))]

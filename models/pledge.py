@@ -127,7 +127,7 @@ def find_ack(db: Session, staff: Staff, version: PledgeVersion | AckTarget) -> P
 
 
 def acknowledge(
-    db: Session, staff: Staff, version: PledgeVersion | AckTarget, at: datetime, event_id: str | None = None
+    db: Session, staff: Staff, version: PledgeVersion, at: datetime, event_id: str | None = None
 ) -> tuple[PledgeAck, bool]:
     """Store the acknowledgment once; (the stored one, whether this call created it)."""
     values = {"staff_id": staff.id, "version_id": version.id, "acknowledged_at": at, "webhook_event_id": event_id}
@@ -138,15 +138,15 @@ def acknowledge(
     return ack, False
 
 
-def progress(db: Session, version: PledgeVersion | AckTarget) -> Progress:
+def progress(db: Session, version: PledgeVersion) -> Progress:
     """Acknowledgments of this version by people on the roster, out of everyone on it (the tallies)."""
     counts = tally.read(db, tally.pledge_acks(version.id), tally.STAFF_ACTIVE)
     return Progress(counts[tally.pledge_acks(version.id)], counts[tally.STAFF_ACTIVE])
 
 
 # The acknowledge path, when the tap counts: read the tallies, then store the tap if the version is
-# current (two statements on SQLite, one on PostgreSQL). Anything else (an old card, a retired document, a second tap) is explained
-# by the slower ack_target() and find_ack().
+# current (two statements on SQLite, one on PostgreSQL). Anything else (an old card, a retired
+# document, a second tap) is explained by the slower ack_target() and find_ack().
 _STORE_IF_CURRENT = """
     INSERT INTO pledge_acks (staff_id, version_id, acknowledged_at, webhook_event_id)
     SELECT :staff, v.id, :at, :event FROM pledge_versions v JOIN pledge_documents d ON d.id = v.document_id
