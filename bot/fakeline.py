@@ -6,6 +6,10 @@ and `X-Line-Retry-Key` (409 for a key it already accepted), keeps the monthly qu
 to fail: `fail_next("/v2/bot/message/push", 500, times=2)`.
 
     python -m bot.fakeline --port 8901     # standalone, for the benchmark
+
+Standalone it is served by gunicorn (one process, threads) with HTTP/1.1 keep-alive, as LINE's
+own API keeps connections open: werkzeug's server, which the tests use, closes every connection
+after one answer, so a client that pools connections would open a new one for each call anyway.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from gunicorn.app.base import BaseApplication
 from linebot.v3.messaging import MulticastRequest, PushMessageRequest, ReplyMessageRequest, RichMenuRequest
 from werkzeug.serving import make_server
 
@@ -470,14 +475,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the fake LINE Messaging API.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8901)
+    parser.add_argument("--threads", type=int, default=8, help="requests served at once (default 8)")
     parser.add_argument("--no-record", action="store_true", help="Keep nothing in memory (benchmarks).")
     args = parser.parse_args()
     fake = FakeLine()
     fake.quota_limit = None
     fake.record_requests = not args.no_record
-    server = make_server(args.host, args.port, fake.app(), threaded=True)
-    print(f"fake LINE API on http://{args.host}:{server.server_port}", flush=True)
-    server.serve_forever()
+    _KeepAliveServer(fake.app(), {
+        "bind": f"{args.host}:{args.port}",
+        "workers": 1,  # one process: reply tokens, retry keys and the quota live in its memory
+        "worker_class": "gthread",
+        "threads": args.threads,
+        "keepalive": 60,
+        "accesslog": None,
+        "loglevel": "warning",
+    }).run()
+
+
+class _KeepAliveServer(BaseApplication):
+    """gunicorn, configured from a dict, serving an app object (gunicorn's documented custom application)."""
+
+    def __init__(self, app: Flask, options: dict[str, Any]):
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+        self.cfg.set("when_ready", lambda server: print(
+            f"fake LINE API on http://{self._options['bind']}", flush=True))
+
+    def load(self) -> Flask:
+        return self._app
 
 
 if __name__ == "__main__":
