@@ -6,6 +6,7 @@ at LINE.
 """
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Iterable, Sequence
 from urllib.parse import urlencode
@@ -52,15 +53,18 @@ def percent(value: float) -> str:
 
 
 # -- text and quick replies ----------------------------------------------------------------------
+@functools.lru_cache(maxsize=64)
 def quick(*labels: str) -> QuickReply:
-    """Quick-reply chips that type their own label."""
+    """Quick-reply chips that type their own label. Every set of labels is fixed in the code, so each
+    is built once and shared (the SDK only reads it): for two chips, five models fewer to validate per reply."""
     return QuickReply(items=[
         QuickReplyItem(action=MessageAction(label=label[:20], text=label)) for label in labels[:MAX_QUICK_REPLY]
     ])
 
 
+@functools.lru_cache(maxsize=16)
 def quick_location(label: str, *labels: str) -> QuickReply:
-    """A "send my location" chip first, then chips that type their label."""
+    """A "send my location" chip first, then chips that type their label (built once, like `quick`)."""
     items = [QuickReplyItem(action=LocationAction(label=label[:20]))]
     items += [QuickReplyItem(action=MessageAction(label=x[:20], text=x)) for x in labels[: MAX_QUICK_REPLY - 1]]
     return QuickReply(items=items)
