@@ -157,8 +157,8 @@ _STORE_IF_CURRENT = """
 _STANDING_COLUMNS = """
     (SELECT d.title FROM pledge_versions v JOIN pledge_documents d ON d.id = v.document_id
      WHERE v.id = :version) AS title,
-    (SELECT value FROM tallies WHERE name = :acks) AS done,
-    (SELECT value FROM tallies WHERE name = :people) AS total,
+    (SELECT sum(value) FROM tallies WHERE name = :acks) AS done,
+    (SELECT sum(value) FROM tallies WHERE name = :people) AS total,
     (SELECT count(*) FROM pledge_versions cv JOIN pledge_documents d ON d.id = cv.document_id
      WHERE d.active AND cv.id <> :version
        AND cv.version = (SELECT max(x.version) FROM pledge_versions x WHERE x.document_id = cv.document_id)
@@ -196,9 +196,9 @@ def acknowledge_current(db: Session, staff: Staff, version_id: int, at: datetime
     this person has not acknowledged it yet; None (nothing stored) otherwise.
 
     The tallies are read before the insert, and this person added to them: the insert's trigger
-    locks the version's tally row until the commit (on PostgreSQL every tap writes that one row),
-    so the insert comes last to keep that lock short. The number is the same as a read after it:
-    everyone committed before, plus this person.
+    locks a tally row until the commit (on PostgreSQL the row of this person's slot, which one
+    person in 64 shares), so the insert comes last to keep that lock short. The number is the same
+    as a read after it: everyone committed before, plus this person.
     """
     params = {"acks": tally.pledge_acks(version_id), "people": tally.STAFF_ACTIVE, "version": version_id,
               "staff": staff.id, "at": at, "event": event_id}

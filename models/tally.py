@@ -1,10 +1,14 @@
-"""Counters the database keeps itself (migration 0006's triggers): read, never written, by the code.
+"""Counters the database keeps itself (triggers, migrations 0006 and 0007): read, never written, by the code.
 
     staff.active              people on the roster
     pledge.acks.<version id>  acknowledgments of that pledge version by people on the roster
 
-They make the progress line of every acknowledgment one primary-key read instead of two counts over
-the roster; tests check them against counted rows after every kind of change.
+They make the progress line of every acknowledgment a primary-key range read instead of two counts
+over the roster; tests check them against counted rows after every kind of change.
+
+A counter is the sum of its rows (name, slot). On PostgreSQL the triggers write to slot
+`staff id % 64`, so people acknowledging at the same moment lock different rows; SQLite has one
+writer at a time and keeps everything in slot 0.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ class Tally(Base):
     __tablename__ = "tallies"
 
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    slot: Mapped[int] = mapped_column(primary_key=True, server_default="0")
     value: Mapped[int]
 
 
@@ -27,7 +32,7 @@ def pledge_acks(version_id: int) -> str:
     return f"pledge.acks.{version_id}"
 
 
-_READ = sa.text("SELECT name, value FROM tallies WHERE name IN :names").bindparams(
+_READ = sa.text("SELECT name, sum(value) FROM tallies WHERE name IN :names GROUP BY name").bindparams(
     sa.bindparam("names", expanding=True)
 )
 

@@ -1,10 +1,13 @@
-"""The counters the database keeps with triggers (migration 0006) always equal the counted rows."""
+"""The counters the database keeps with triggers (migrations 0006, 0007) always equal the counted rows."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
 import sqlalchemy as sa
+from alembic import command
 
+from bot.db import alembic_config, upgrade
 from models import pledge as pledges
 from models import roster, tally
 from models.pledge import PledgeAck
@@ -102,3 +105,79 @@ def test_acknowledgment_reply_reports_the_counted_progress(bot, line, register):
     counts = assert_tallies_match(bot)
     assert counts == {tally.STAFF_ACTIVE: 5, tally.pledge_acks(version.id): 3}
     assert "ร่วมแล้ว 3 จาก 5 คน (60%)" in reply
+
+
+def test_people_acknowledging_at_once_do_not_wait_for_each_other_on_postgresql(bot):
+    """Two open transactions each store an acknowledgment (different people, so different slots):
+    the second must not wait for the first to commit, as it did when every tap wrote one row."""
+    if bot.db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite takes one writer at a time by design")
+    add_people(bot, ROWS)
+    (version,) = current(bot)
+    with bot.db.sessions() as session:
+        first, second = session.scalars(sa.select(Staff.id).where(Staff.code.in_(["T01", "T02"]))).all()
+    assert first % 64 != second % 64
+    at = datetime.now(timezone.utc)
+    with bot.db.engine.connect() as one, bot.db.engine.connect() as two:
+        one.execute(sa.insert(PledgeAck).values(staff_id=first, version_id=version.id, acknowledged_at=at))
+        two.exec_driver_sql("SET LOCAL lock_timeout = '2s'")  # waiting would fail with LockNotAvailable
+        two.execute(sa.insert(PledgeAck).values(staff_id=second, version_id=version.id, acknowledged_at=at))
+        two.commit()
+        one.commit()
+    assert assert_tallies_match(bot)[tally.pledge_acks(version.id)] == 2
+
+
+@pytest.fixture
+def scratch_url(database_url, tmp_path):
+    """An empty database of the same kind as the test database, for migrating up and down."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        return
+    url = sa.engine.make_url(database_url)
+    name = f"{url.database}_migrations"
+    server = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    server.dispose()
+
+
+def test_migration_0007_keeps_the_counts_both_ways(scratch_url):
+    def counts(engine) -> dict[str, int]:
+        with engine.connect() as conn:
+            return dict(conn.exec_driver_sql("SELECT name, sum(value) FROM tallies GROUP BY name ORDER BY name").all())
+
+    upgrade(scratch_url, "0006")
+    engine = sa.create_engine(scratch_url)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        for code in ("M01", "M02", "M03"):
+            conn.execute(sa.insert(Staff.__table__).values(code=code, name=code, position="", unit="หน่วย ก",
+                                                           role="staff", active=True, created_at=now, updated_at=now))
+        document = conn.execute(sa.insert(pledges.PledgeDocument.__table__).values(
+            title="ปฏิญญา", active=True, created_at=now)).inserted_primary_key[0]
+        version = conn.execute(sa.insert(pledges.PledgeVersion.__table__).values(
+            document_id=document, version=1, body="ข้อความ", published_at=now)).inserted_primary_key[0]
+        for staff_id in conn.scalars(sa.select(Staff.id).where(Staff.code != "M03")):
+            conn.execute(sa.insert(PledgeAck.__table__).values(staff_id=staff_id, version_id=version, acknowledged_at=now))
+    before = counts(engine)
+    assert before == {tally.STAFF_ACTIVE: 3, tally.pledge_acks(version): 2}
+
+    upgrade(scratch_url)
+    assert counts(engine) == before
+    with engine.begin() as conn:  # the new triggers count: M01 leaves the roster, M03 acknowledges
+        conn.execute(sa.update(Staff.__table__).where(Staff.code == "M01").values(active=False))
+        m03 = conn.scalar(sa.select(Staff.id).where(Staff.code == "M03"))
+        conn.execute(sa.insert(PledgeAck.__table__).values(staff_id=m03, version_id=version, acknowledged_at=now))
+    after = {tally.STAFF_ACTIVE: 2, tally.pledge_acks(version): 2}
+    assert counts(engine) == after
+
+    command.downgrade(alembic_config(scratch_url), "0006")
+    assert counts(engine) == after
+    with engine.begin() as conn:  # and 0006's triggers are back
+        conn.execute(sa.update(Staff.__table__).where(Staff.code == "M01").values(active=True))
+    assert counts(engine) == {tally.STAFF_ACTIVE: 3, tally.pledge_acks(version): 3}
+    engine.dispose()
