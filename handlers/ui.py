@@ -56,7 +56,8 @@ def percent(value: float) -> str:
 @functools.lru_cache(maxsize=64)
 def quick(*labels: str) -> QuickReply:
     """Quick-reply chips that type their own label. Every set of labels is fixed in the code, so each
-    is built once and shared (the SDK only reads it): for two chips, five models fewer to validate per reply."""
+    is built once and shared (the SDK only reads it): for two chips, five models fewer to validate
+    per reply."""
     return QuickReply(items=[
         QuickReplyItem(action=MessageAction(label=label[:20], text=label)) for label in labels[:MAX_QUICK_REPLY]
     ])
