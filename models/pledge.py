@@ -197,7 +197,7 @@ def acknowledge_current(db: Session, staff: Staff, version_id: int, at: datetime
 
     The tallies are read before the insert, and this person added to them: the insert's trigger
     locks a tally row until the commit (on PostgreSQL the row of this person's slot, which one
-    person in 64 shares), so the insert comes last to keep that lock short. The number is the same
+    person in 16 shares), so the insert comes last to keep that lock short. The number is the same
     as a read after it: everyone committed before, plus this person.
     """
     params = {"acks": tally.pledge_acks(version_id), "people": tally.STAFF_ACTIVE, "version": version_id,
