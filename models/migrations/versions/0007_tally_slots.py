@@ -9,7 +9,7 @@ PostgreSQL that row stays locked from the trigger until the transaction commits,
 acknowledgment of the same version waits for it: under load the acknowledgments of the whole office
 went through one at a time. Measured (benchmark, 32 taps in flight, pg_stat_activity sampled every
 20 ms): on average six backends waiting on `Lock:transactionid` and fewer than one doing work;
-with the slots, none waiting on a lock.
+with 16 slots, 0.16 waiting on a lock (the open transactions now wait for the web process instead).
 
 A counter is now the sum of its rows, one per slot: `tallies (name, slot, value)`, primary key
 (name, slot). On PostgreSQL an acknowledgment goes to slot `staff id % 16`, so two people tapping at
