@@ -482,7 +482,7 @@ def main() -> None:
     fake.quota_limit = None
     fake.record_requests = not args.no_record
     _KeepAliveServer(fake.app(), {
-        "bind": f"{args.host}:{args.port}",
+        "bind": f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}",
         "workers": 1,  # one process: reply tokens, retry keys and the quota live in its memory
         "worker_class": "gthread",
         "threads": args.threads,
@@ -503,8 +503,7 @@ class _KeepAliveServer(BaseApplication):
     def load_config(self) -> None:
         for key, value in self._options.items():
             self.cfg.set(key, value)
-        self.cfg.set("when_ready", lambda server: print(
-            f"fake LINE API on http://{self._options['bind']}", flush=True))
+        self.cfg.set("when_ready", lambda arbiter: print(f"fake LINE API on {arbiter.LISTENERS[0]}", flush=True))
 
     def load(self) -> Flask:
         return self._app

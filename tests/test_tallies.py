@@ -146,38 +146,47 @@ def scratch_url(database_url, tmp_path):
 
 
 def test_migration_0007_keeps_the_counts_both_ways(scratch_url):
-    def counts(engine) -> dict[str, int]:
+    """Rows written at 0006 (through the tables as they were then), counted the same at 0007 and
+    back at 0006, and each revision's triggers count what is written after it."""
+    def counts() -> dict[str, int]:
         with engine.connect() as conn:
             return dict(conn.exec_driver_sql("SELECT name, sum(value) FROM tallies GROUP BY name ORDER BY name").all())
 
+    def tables() -> tuple[sa.Table, ...]:
+        meta = sa.MetaData()
+        return tuple(sa.Table(name, meta, autoload_with=engine)
+                     for name in ("staff", "pledge_documents", "pledge_versions", "pledge_acks"))
+
     upgrade(scratch_url, "0006")
     engine = sa.create_engine(scratch_url)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)  # the columns hold UTC without a zone
+    staff, documents, versions, acks = tables()
     with engine.begin() as conn:
         for code in ("M01", "M02", "M03"):
-            conn.execute(sa.insert(Staff.__table__).values(code=code, name=code, position="", unit="หน่วย ก",
-                                                           role="staff", active=True, created_at=now, updated_at=now))
-        document = conn.execute(sa.insert(pledges.PledgeDocument.__table__).values(
-            title="ปฏิญญา", active=True, created_at=now)).inserted_primary_key[0]
-        version = conn.execute(sa.insert(pledges.PledgeVersion.__table__).values(
-            document_id=document, version=1, body="ข้อความ", published_at=now)).inserted_primary_key[0]
-        for staff_id in conn.scalars(sa.select(Staff.id).where(Staff.code != "M03")):
-            conn.execute(sa.insert(PledgeAck.__table__).values(staff_id=staff_id, version_id=version, acknowledged_at=now))
-    before = counts(engine)
+            conn.execute(sa.insert(staff).values(code=code, name=code, position="", unit="หน่วย ก", role="staff",
+                                                 active=True, created_at=now, updated_at=now))
+        document = conn.execute(sa.insert(documents).values(title="ปฏิญญา", active=True, created_at=now)
+                                ).inserted_primary_key[0]
+        version = conn.execute(sa.insert(versions).values(document_id=document, version=1, body="ข้อความ",
+                                                           published_at=now)).inserted_primary_key[0]
+        for staff_id in conn.scalars(sa.select(staff.c.id).where(staff.c.code != "M03")):
+            conn.execute(sa.insert(acks).values(staff_id=staff_id, version_id=version, acknowledged_at=now))
+    before = counts()
     assert before == {tally.STAFF_ACTIVE: 3, tally.pledge_acks(version): 2}
 
-    upgrade(scratch_url)
-    assert counts(engine) == before
-    with engine.begin() as conn:  # the new triggers count: M01 leaves the roster, M03 acknowledges
-        conn.execute(sa.update(Staff.__table__).where(Staff.code == "M01").values(active=False))
-        m03 = conn.scalar(sa.select(Staff.id).where(Staff.code == "M03"))
-        conn.execute(sa.insert(PledgeAck.__table__).values(staff_id=m03, version_id=version, acknowledged_at=now))
+    upgrade(scratch_url, "0007")
+    assert counts() == before
+    staff, documents, versions, acks = tables()
+    with engine.begin() as conn:  # 0007's triggers count: M01 leaves the roster, M03 acknowledges
+        conn.execute(sa.update(staff).where(staff.c.code == "M01").values(active=False))
+        m03 = conn.scalar(sa.select(staff.c.id).where(staff.c.code == "M03"))
+        conn.execute(sa.insert(acks).values(staff_id=m03, version_id=version, acknowledged_at=now))
     after = {tally.STAFF_ACTIVE: 2, tally.pledge_acks(version): 2}
-    assert counts(engine) == after
+    assert counts() == after
 
     command.downgrade(alembic_config(scratch_url), "0006")
-    assert counts(engine) == after
+    assert counts() == after
     with engine.begin() as conn:  # and 0006's triggers are back
-        conn.execute(sa.update(Staff.__table__).where(Staff.code == "M01").values(active=True))
-    assert counts(engine) == {tally.STAFF_ACTIVE: 3, tally.pledge_acks(version): 3}
+        conn.execute(sa.update(staff).where(staff.c.code == "M01").values(active=True))
+    assert counts() == {tally.STAFF_ACTIVE: 3, tally.pledge_acks(version): 3}
     engine.dispose()

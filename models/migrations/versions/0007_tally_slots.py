@@ -93,7 +93,7 @@ FUNCTIONS_POSTGRES = [
             sign := CASE WHEN NEW.active THEN 1 ELSE -1 END;
             PERFORM tally_add('staff.active', 0, sign);
             INSERT INTO tallies (name, slot, value)
-            SELECT 'pledge.acks.' || version_id, NEW.id % {SLOTS}, sign FROM pledge_acks WHERE staff_id = NEW.id
+            SELECT 'pledge.acks.' || version_id, mod(NEW.id, {SLOTS}), sign FROM pledge_acks WHERE staff_id = NEW.id
             ON CONFLICT (name, slot) DO UPDATE SET value = tallies.value + EXCLUDED.value;
         END IF;
         RETURN NULL;
@@ -102,11 +102,11 @@ FUNCTIONS_POSTGRES = [
     BEGIN
         IF TG_OP = 'INSERT' THEN
             IF (SELECT active FROM staff WHERE id = NEW.staff_id FOR SHARE) THEN
-                PERFORM tally_add('pledge.acks.' || NEW.version_id, NEW.staff_id % {SLOTS}, 1);
+                PERFORM tally_add('pledge.acks.' || NEW.version_id, mod(NEW.staff_id, {SLOTS}), 1);
             END IF;
         ELSIF TG_OP = 'DELETE' THEN
             IF (SELECT active FROM staff WHERE id = OLD.staff_id FOR SHARE) THEN
-                PERFORM tally_add('pledge.acks.' || OLD.version_id, OLD.staff_id % {SLOTS}, -1);
+                PERFORM tally_add('pledge.acks.' || OLD.version_id, mod(OLD.staff_id, {SLOTS}), -1);
             END IF;
         END IF;
         RETURN NULL;
