@@ -7,7 +7,7 @@ to fail: `fail_next("/v2/bot/message/push", 500, times=2)`.
 
     python -m bot.fakeline --port 8901     # standalone, for the benchmark
 
-Standalone it is served by gunicorn (one process, threads) with HTTP/1.1 keep-alive, as LINE's
+Standalone it is served by gunicorn (one worker process, threads) with HTTP/1.1 keep-alive, as LINE's
 own API keeps connections open: werkzeug's server, which the tests use, closes every connection
 after one answer, so a client that pools connections would open a new one for each call anyway.
 """
