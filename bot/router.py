@@ -33,6 +33,7 @@ from models.staff import Staff
 Reply = list[Message]
 Handler = Callable[..., Reply]
 MAX_MESSAGES = 5
+DEFAULT_FLOW_NAME = "รายการ"  # a conversation whose flow has no Thai name registered
 _UNLOADED = object()
 
 
@@ -51,7 +52,7 @@ class Context:
     # The open conversation is looked up the first time a handler (or the router) asks for it: a
     # button that starts nothing, like the pledge's "รับทราบ", costs no query for it.
     load_conversation: Callable[[Context], Conversation | None] | None = field(default=None, repr=False)
-    flow_names: dict[str, str] = field(default_factory=dict, repr=False)  # flow → its Thai name
+    name_of_flow: Callable[[str], str] | None = field(default=None, repr=False)  # flow → its Thai name
     _conversation: Conversation | None | object = field(default=_UNLOADED, repr=False)
 
     @property
@@ -70,7 +71,9 @@ class Context:
     def flow_name(self) -> str:
         """The open conversation's Thai name ("" when none is open)."""
         row = self.conversation
-        return self.flow_names.get(row.flow, "รายการ") if row is not None else ""
+        if row is None:
+            return ""
+        return self.name_of_flow(row.flow) if self.name_of_flow is not None else DEFAULT_FLOW_NAME
 
     @property
     def registered(self) -> bool:
@@ -169,7 +172,7 @@ class Router:
         return list(self._words) + list(self._global)
 
     def flow_name(self, flow: str) -> str:
-        return self._flow_names.get(flow, "รายการ")
+        return self._flow_names.get(flow, DEFAULT_FLOW_NAME)
 
     # -- matching -------------------------------------------------------------------------------
     def match_text(self, text: str) -> tuple[Route, str] | None:
@@ -198,7 +201,7 @@ class Router:
         """kind: 'text', 'postback', 'location', 'message' (other content) or an event type ('follow', …)."""
         if ctx.user_id is not None and kind in ("text", "location", "postback", "message"):
             ctx.load_conversation = self._load_conversation
-            ctx.flow_names = self._flow_names
+            ctx.name_of_flow = self.flow_name
         reply = self._dispatch(ctx, kind, args)
         if ctx.notes:
             reply = [TextMessage(text="\n".join(ctx.notes))] + list(reply)
