@@ -6,9 +6,9 @@
 They make the progress line of every acknowledgment a primary-key range read instead of two counts
 over the roster; tests check them against counted rows after every kind of change.
 
-A counter is the sum of its rows (name, slot). On PostgreSQL an acknowledgment is added to slot
-`staff id % 16`, so people acknowledging at the same moment mostly lock different rows; everything
-else, and everything on SQLite (one writer at a time), is in slot 0.
+A counter is the sum of its rows (name, slot). On PostgreSQL a person's acknowledgments are counted
+in slot `staff id % 16`, so people acknowledging at the same moment mostly lock different rows;
+`staff.active`, and everything on SQLite (one writer at a time), is in slot 0.
 """
 from __future__ import annotations
 
