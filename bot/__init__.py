@@ -1,52 +1,26 @@
-"""The application shell: settings, database, LINE client, webhook and CLI.
+"""khunnatham-bot. `bot` has two floors (DESIGN.md, "Shape"):
 
-    flask --app bot run              # development server
-    gunicorn "bot:create_app()"      # production (see Procfile)
+- the kit, which handlers and jobs use: config, db, line (the only SDK caller), router, messages,
+  thai, links, words;
+- the shell, which wires everything and may import anything: app (the factory), webhook, qrpage,
+  services, serving, richmenu, cli/, sandbox/, fakeline.
+
+`create_app` is re-exported lazily, so `flask --app bot`, `gunicorn "bot:create_app()"` and the
+Procfile find it here while `import bot.config` (the clock process, dev.py) does not load Flask.
 """
 from __future__ import annotations
 
-import logging
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from bot.app import create_app
 
-from bot.config import INSTANCE_DIR, Settings
-from bot.db import Database
-from bot.line import LineClient
-from bot.router import Router
+__all__ = ["create_app"]
 
 
-class Bot:
-    """What one process needs to serve events: settings, database, LINE client and router."""
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from bot.app import create_app  # lazily: the kit must not load Flask and the shell
 
-    def __init__(self, settings: Settings):
-        from handlers import register_all  # handlers import bot.router; keep this import inside
-
-        self.settings = settings
-        self.db = Database(settings)
-        self.line = LineClient(settings)
-        self.router = register_all(Router())
-
-    def close(self) -> None:
-        self.line.close()
-        self.db.dispose()
-
-
-def create_app(settings: Settings | None = None) -> Flask:
-    settings = settings or Settings.from_env()
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
-    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
-    app.config["SETTINGS"] = settings
-    if not app.debug and not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app.extensions["khunnatham"] = Bot(settings)
-
-    from bot import cli, qrpage, webhook
-
-    app.register_blueprint(webhook.bp)
-    app.register_blueprint(qrpage.bp)
-    cli.init_app(app)
-    if settings.sandbox:
-        from bot import sandbox
-
-        sandbox.init_app(app)
-    return app
+        return create_app
+    raise AttributeError(f"module 'bot' has no attribute {name!r}")

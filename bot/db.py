@@ -8,7 +8,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from alembic import command
@@ -190,5 +190,22 @@ def alembic_config(database_url: str) -> AlembicConfig:
     return cfg
 
 
+def _migrate(database_url: str, run: Callable[[AlembicConfig], None]) -> None:
+    """Run an Alembic command on a connection of the bot's own engine (WAL, foreign keys and
+    BEGIN IMMEDIATE on SQLite), which the migrations' env.py takes from `attributes`."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            cfg = alembic_config(database_url)
+            cfg.attributes["connection"] = connection
+            run(cfg)
+    finally:
+        engine.dispose()
+
+
 def upgrade(database_url: str, revision: str = "heads") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    _migrate(database_url, lambda cfg: command.upgrade(cfg, revision))
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    _migrate(database_url, lambda cfg: command.downgrade(cfg, revision))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hmac
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template_string, request
+from flask import Blueprint, Response, abort, render_template_string, request
 
+from bot import links
+from bot.services import current_bot
 from models import activity as activities
 from models.activity import Activity
 
@@ -24,7 +26,7 @@ p{color:#555;font-size:18px}</style></head><body>
 
 
 def _activity(activity_id: int) -> Activity:
-    bot = current_app.extensions["khunnatham"]
+    bot = current_bot()
     with bot.db.sessions() as db:
         activity = db.get(Activity, activity_id)
     token = request.args.get("t", "")
@@ -35,7 +37,7 @@ def _activity(activity_id: int) -> Activity:
 
 
 @bp.get("/activity/<int:activity_id>/qr")
-def page(activity_id: int):
+def page(activity_id: int) -> Response:
     activity = _activity(activity_id)
     png = f"/activity/{activity_id}/qr.png?t={request.args.get('t', '')}"
     response = Response(render_template_string(PAGE, title=activity.title, png=png))
@@ -44,12 +46,10 @@ def page(activity_id: int):
 
 
 @bp.get("/activity/<int:activity_id>/qr.png")
-def image(activity_id: int):
-    from bot.cli_plan import checkin_link, qr_png
-
-    bot = current_app.extensions["khunnatham"]
+def image(activity_id: int) -> Response:
+    bot = current_bot()
     activity = _activity(activity_id)
     code = activities.rotating_code(bot.settings.channel_secret, activity, datetime.now(bot.settings.tz))
-    response = Response(qr_png(checkin_link(bot.settings.bot_basic_id, code)), mimetype="image/png")
+    response = Response(links.qr_png(links.check_in(bot.settings.bot_basic_id, code)), mimetype="image/png")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -17,6 +17,9 @@ import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
+
+from bot import words
 
 WIDTH, HEIGHT = 2500, 1686  # LINE's "large" rich menu
 MAX_IMAGE_BYTES = 1024 * 1024  # LINE refuses rich menu images over 1 MB
@@ -56,12 +59,12 @@ class Area:
 
 
 _TILES = (  # label, subtitle, the word a tap types, icon; row by row
-    ("ปฏิญญา", "อ่านและรับทราบ", "ปฏิญญา", "pledge"),
-    ("ความดี", "ปัญหาที่อยากแก้ ความดีที่อยากทำ", "ความดี", "heart"),
-    ("เช็คอิน", "ลงชื่อร่วมกิจกรรม", "เช็คอิน", "pin"),
-    ("เสนอชื่อ", "คนดีและหน่วยงานคุณธรรม", "เสนอชื่อ", "star"),
-    ("สถานะ", "ข้อมูลและการมีส่วนร่วมของฉัน", "สถานะ", "chart"),
-    ("ช่วยเหลือ", "คำสั่งทั้งหมด", "ช่วยเหลือ", "help"),
+    (words.PLEDGE, "อ่านและรับทราบ", words.PLEDGE, "pledge"),
+    (words.PROPOSE, "ปัญหาที่อยากแก้ ความดีที่อยากทำ", words.PROPOSE, "heart"),
+    (words.CHECK_IN, "ลงชื่อร่วมกิจกรรม", words.CHECK_IN, "pin"),
+    (words.NOMINATE, "คนดีและหน่วยงานคุณธรรม", words.NOMINATE, "star"),
+    (words.STATUS, "ข้อมูลและการมีส่วนร่วมของฉัน", words.STATUS, "chart"),
+    (words.HELP, "คำสั่งทั้งหมด", words.HELP, "help"),
 )
 COLUMNS, ROWS = 3, 2
 
@@ -70,7 +73,7 @@ def _areas() -> tuple[Area, ...]:
     xs = [round(i * WIDTH / COLUMNS) for i in range(COLUMNS + 1)]  # 0, 833, 1667, 2500
     ys = [round(i * HEIGHT / ROWS) for i in range(ROWS + 1)]  # 0, 843, 1686
     return tuple(
-        Area(label, subtitle, text, icon, xs[i % COLUMNS], ys[i // COLUMNS],
+        Area(str(label), subtitle, str(text), icon, xs[i % COLUMNS], ys[i // COLUMNS],
              xs[i % COLUMNS + 1] - xs[i % COLUMNS], ys[i // COLUMNS + 1] - ys[i // COLUMNS])
         for i, (label, subtitle, text, icon) in enumerate(_TILES)
     )

@@ -1,40 +1,75 @@
 """Routes one webhook event to the handler that answers it.
 
 Order for a text: global word (ยกเลิก, ช่วยเหลือ) → the open conversation's step → command word
-(longest first; Thai words need no space before their argument) → fallback. While a conversation is
-open, a message whose first word is a command word leaves the conversation and runs the command
-(so "สถานะ" mid-proposal shows the status, as a person expects); anything else answers the step. A
-conversation untouched for 30 minutes is stale: it is closed, the person is told, and the message is
-routed as if there were none. The conversation is looked up when first needed (every text; only the
-postbacks whose handlers use it). Postbacks go by their action (`a=<module>.<verb>&k=v`); locations go
-to the step that asked for one.
+(longest first; Thai words need no space before their argument; a command's sub-command, such as
+สรุป รายชื่อ, is its own row) → fallback. While a conversation is open, a message whose first word is
+a command word leaves the conversation and runs the command (so "สถานะ" mid-proposal shows the
+status, as a person expects); anything else answers the step. A conversation untouched for 30
+minutes is stale: it is closed, the person is told, and the message is routed as if there were
+none. The conversation is looked up when first needed (every text; only the postbacks whose
+handlers use it). Postbacks go by their action (`a=<module>.<verb>&k=v`); locations go to the step
+that asked for one.
 
-Handlers are staff-only unless registered with `public=True`; the router answers unregistered
-people itself through the `unregistered` handler. Registering the same word, action or step twice is
-an error, not a silent replacement.
+A conversation is declared with its steps and the dataclass that holds its draft
+(`router.flow("proposal", "การเสนอความดี", steps=("problem", "good", "virtue"), draft=ProposalDraft)`):
+routing a step that was not declared, or moving a conversation to one, raises.
+
+Handlers are staff-only unless registered with `public=True`, and coordinator-only when marked with
+`@coordinator_only`; the router answers the others itself (the `unregistered` handler; the
+coordinators-only notice). Registering the same word, action or step twice is an error, not a
+silent replacement. The router has no words of its own: what it says itself is handed to it by the
+handlers' registration (`Notices`).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 from urllib.parse import parse_qsl
 
-from linebot.v3.messaging import Message, TextMessage
+from linebot.v3.messaging import Message
 from sqlalchemy.orm import Session
 
+from bot import messages
 from bot.config import Settings
+from bot.words import Word
 from models import conversation as conversations
 from models.conversation import Conversation
 from models.staff import Staff
 
 Reply = list[Message]
 Handler = Callable[..., Reply]
-MAX_MESSAGES = 5
-DEFAULT_FLOW_NAME = "รายการ"  # a conversation whose flow has no Thai name registered
+H = TypeVar("H", bound=Handler)
+D = TypeVar("D")
+COORDINATORS_ONLY = "coordinators_only"  # the attribute @coordinator_only sets on a handler
 _UNLOADED = object()
+
+
+class UnknownStep(LookupError):
+    """Code moved a conversation to a flow or step that was not declared."""
+
+
+@dataclass(frozen=True)
+class Notices:
+    """What the router says by itself, in the words the handlers' registration hands it."""
+
+    coordinators_only: str  # to a person who may not use a coordinator command
+    timed_out: str  # "{flow}": the conversation untouched for 30 minutes was closed
+    left: str  # "{flow}": a command word left the open conversation
+    unnamed_flow: str  # the name of a conversation this version does not know
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A conversation: its Thai name, its steps and the dataclass of its draft (None: no draft)."""
+
+    name: str
+    title: str
+    steps: tuple[str, ...]
+    draft: type | None = None
 
 
 @dataclass
@@ -49,45 +84,70 @@ class Context:
     event: Any = None
     event_id: str = ""
     notes: list[str] = field(default_factory=list)  # said before the handler's reply
-    # The open conversation is looked up the first time a handler (or the router) asks for it: a
-    # button that starts nothing, like the pledge's "รับทราบ", costs no query for it.
-    load_conversation: Callable[[Context], Conversation | None] | None = field(default=None, repr=False)
-    name_of_flow: Callable[[str], str] | None = field(default=None, repr=False)  # flow → its Thai name
+    # Set by Router.dispatch: the flows, and the open conversation, which is looked up the first time
+    # a handler (or the router) asks for it: a button that starts nothing, like the pledge's
+    # "รับทราบ", costs no query for it.
+    router: Router | None = field(default=None, repr=False)
     _conversation: Conversation | None | object = field(default=_UNLOADED, repr=False)
 
     @property
     def conversation(self) -> Conversation | None:
         if self._conversation is _UNLOADED:
             self._conversation = None
-            if self.load_conversation is not None and self.user_id is not None:
-                self._conversation = self.load_conversation(self)
+            if self.router is not None and self.user_id is not None:
+                self._conversation = self.router.load_conversation(self)
         return self._conversation  # type: ignore[return-value]
-
-    @conversation.setter
-    def conversation(self, row: Conversation | None) -> None:
-        self._conversation = row
 
     @property
     def flow_name(self) -> str:
         """The open conversation's Thai name ("" when none is open)."""
         row = self.conversation
-        if row is None:
-            return ""
-        return self.name_of_flow(row.flow) if self.name_of_flow is not None else DEFAULT_FLOW_NAME
+        return "" if row is None else self._router().flow_title(row.flow)
 
     @property
     def registered(self) -> bool:
         return self.staff is not None and self.staff.active
 
-    def begin(self, flow: str, step: str, data: dict | None = None) -> None:
-        """Start a conversation, or move the open one to `step` with `data`."""
+    def begin(self, flow: str, step: str, draft: object = None) -> None:
+        """Start a conversation, or move the open one to `step`, with `draft` (the flow's dataclass)."""
         assert self.user_id is not None
-        self.conversation = conversations.begin(self.db, self.user_id, flow, step, data, self.now)
+        spec = self._router().flow_of(flow)
+        if step not in spec.steps:
+            raise UnknownStep(f"flow {flow!r} has no step {step!r}; its steps: {', '.join(spec.steps)}")
+        if spec.draft is None and draft is not None or spec.draft is not None and not isinstance(draft, spec.draft):
+            raise TypeError(f"flow {flow!r} keeps a {spec.draft.__name__ if spec.draft else 'no'} draft, "
+                            f"not {type(draft).__name__}")
+        data = dataclasses.asdict(draft) if dataclasses.is_dataclass(draft) else {}  # type: ignore[arg-type]
+        self._conversation = conversations.begin(self.db, self.user_id, flow, step, data, self.now)
+
+    def draft(self, kind: type[D]) -> D:
+        """The open conversation's draft, as the dataclass its flow declared."""
+        row = self.conversation
+        if row is None:
+            raise LookupError("no conversation is open")
+        declared = self._router().flow_of(row.flow).draft
+        if declared is not kind:
+            raise TypeError(f"flow {row.flow!r} keeps a {declared.__name__ if declared else 'no'} draft, "
+                            f"not {kind.__name__}")
+        return load_draft(kind, row.data)
 
     def end(self) -> None:
         if self.user_id is not None and self.conversation is not None:
             conversations.end(self.db, self.user_id)
-        self.conversation = None
+        self._conversation = None
+
+    def _router(self) -> Router:
+        if self.router is None:
+            raise RuntimeError("this Context was not made by Router.dispatch: it knows no flows")
+        return self.router
+
+
+def load_draft(kind: type[D], data: dict[str, Any]) -> D:
+    """A draft stored as JSON, as its dataclass: fields it does not have are ignored (a row from an
+    older version), lists come back as the tuples they were."""
+    names = {f.name for f in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in (data or {}).items() if k in names}
+    return kind(**values)
 
 
 @dataclass(frozen=True)
@@ -95,47 +155,71 @@ class Route:
     fn: Handler
     public: bool = False
 
+    @property
+    def coordinators_only(self) -> bool:
+        return bool(getattr(self.fn, COORDINATORS_ONLY, False))
+
 
 @functools.lru_cache(maxsize=None)
 def _signature(fn: Handler) -> inspect.Signature:
     return inspect.signature(fn)
 
 
-def coordinator_only(fn: Handler) -> Handler:
-    """Guard for coordinator and executive commands; others get a polite refusal."""
+def coordinator_only(fn: H) -> H:
+    """Mark a handler as one for coordinators and executives; the router refuses everyone else
+    politely, with its `coordinators_only` notice."""
+    setattr(fn, COORDINATORS_ONLY, True)
+    return fn
 
-    @functools.wraps(fn)
-    def guarded(ctx: Context, *args, **kwargs) -> Reply:
-        if ctx.staff is None or not ctx.staff.is_coordinator:
-            from handlers import ui  # late import: bot/ must not depend on handlers at import time
 
-            return [ui.text("ขออภัย คำสั่งนี้ใช้ได้เฉพาะผู้ประสานงานและผู้บริหารค่ะ พิมพ์ \"ช่วยเหลือ\" เพื่อดูคำสั่งที่ใช้ได้")]
-        return fn(ctx, *args, **kwargs)
+def _spellings(words: Word | Sequence[str]) -> tuple[str, ...]:
+    if isinstance(words, Word):
+        return words.spellings
+    if isinstance(words, str):
+        return (words,)
+    return tuple(words)
 
-    guarded.coordinator_only = True  # type: ignore[attr-defined]
-    return guarded
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 class Router:
     def __init__(self) -> None:
         self._words: dict[str, Route] = {}
         self._global: dict[str, Route] = {}
+        self._subs: dict[tuple[str, str], Route] = {}
         self._actions: dict[str, Route] = {}
         self._events: dict[str, Route] = {}
+        self._flows: dict[str, Flow] = {}
         self._steps: dict[tuple[str, str], tuple[Route, frozenset[str]]] = {}
-        self._flow_names: dict[str, str] = {}
         self._fallback: Route | None = None
         self._unregistered: Handler | None = None
         self._non_text: Handler | None = None
+        self._notices: Notices | None = None
 
     # -- registration ---------------------------------------------------------------------------
-    def text(self, words: Sequence[str], fn: Handler, public: bool = False, everywhere: bool = False) -> None:
-        """Route these words to `fn(ctx, args)`. `everywhere`: also in the middle of a conversation."""
-        for word in words:
+    def text(self, words: Word | Sequence[str], fn: Handler, public: bool = False, everywhere: bool = False) -> None:
+        """Route these words (every spelling of a Word) to `fn(ctx, args)`. `everywhere`: also in the
+        middle of a conversation."""
+        for word in _spellings(words):
             key = word.casefold()
             if key in self._words or key in self._global:
                 raise ValueError(f"word {word!r} is already routed")
             (self._global if everywhere else self._words)[key] = Route(fn, public)
+
+    def sub(self, command: Word | Sequence[str], args: Word | Sequence[str], fn: Handler) -> None:
+        """Route a command followed by exactly these words (สรุป รายชื่อ) to `fn(ctx, args="")`, instead
+        of the command's own handler; the command must be routed already."""
+        for word in _spellings(command):
+            route = self._words.get(word.casefold())
+            if route is None:
+                raise ValueError(f"sub-command of {word!r}, which is not routed")
+            for arg in _spellings(args):
+                key = (word.casefold(), _fold(arg))
+                if key in self._subs:
+                    raise ValueError(f"{word} {arg!r} is already routed")
+                self._subs[key] = Route(fn, route.public)
 
     def postback(self, action: str, fn: Handler, public: bool = False) -> None:
         if action in self._actions:
@@ -147,13 +231,22 @@ class Router:
             raise ValueError(f"event type {event_type!r} is already routed")
         self._events[event_type] = Route(fn, public=True)
 
-    def flow(self, flow: str, name: str) -> None:
-        """The Thai name of a conversation, used in "ยกเลิก<name>แล้ว" and time-out notes."""
-        self._flow_names[flow] = name
+    def flow(self, flow: str, title: str, steps: Sequence[str], draft: type | None = None) -> None:
+        """Declare a conversation: its Thai name (said in "ยกเลิก<name>แล้ว" and time-out notes), its
+        steps and the dataclass of its draft."""
+        if flow in self._flows:
+            raise ValueError(f"flow {flow!r} is already declared")
+        if not steps or len(set(steps)) != len(steps):
+            raise ValueError(f"flow {flow!r} needs distinct steps")
+        if draft is not None and not dataclasses.is_dataclass(draft):
+            raise TypeError(f"the draft of flow {flow!r} must be a dataclass")
+        self._flows[flow] = Flow(flow, title, tuple(steps), draft)
 
     def step(self, flow: str, step: str, fn: Handler, accepts: Sequence[str] = ("text",)) -> None:
         """`fn(ctx, text=…)` answers a text at this step; with "location" in `accepts`,
         `fn(ctx, latitude=…, longitude=…, address=…)` answers a shared location."""
+        if step not in self.flow_of(flow).steps:
+            raise UnknownStep(f"flow {flow!r} declares no step {step!r}")
         if (flow, step) in self._steps:
             raise ValueError(f"step {flow}/{step} is already routed")
         self._steps[(flow, step)] = (Route(fn), frozenset(accepts))
@@ -167,12 +260,36 @@ class Router:
     def non_text(self, fn: Handler) -> None:
         self._non_text = fn
 
+    def notices(self, notices: Notices) -> None:
+        self._notices = notices
+
+    def check(self) -> Router:
+        """After registration: every declared step answered, the notices handed in."""
+        unanswered = [f"{f.name}/{s}" for f in self._flows.values() for s in f.steps if (f.name, s) not in self._steps]
+        if unanswered:
+            raise ValueError(f"steps declared but not routed: {', '.join(unanswered)}")
+        if self._notices is None:
+            raise ValueError("the router has no notices: register them with router.notices(...)")
+        return self
+
     @property
     def words(self) -> list[str]:
         return list(self._words) + list(self._global)
 
-    def flow_name(self, flow: str) -> str:
-        return self._flow_names.get(flow, DEFAULT_FLOW_NAME)
+    def flow_of(self, flow: str) -> Flow:
+        found = self._flows.get(flow)
+        if found is None:
+            raise UnknownStep(f"no flow {flow!r} is declared")
+        return found
+
+    def flow_title(self, flow: str) -> str:
+        found = self._flows.get(flow)
+        return found.title if found is not None else self._notice().unnamed_flow
+
+    def _notice(self) -> Notices:
+        if self._notices is None:
+            raise RuntimeError("the router has no notices: register them with router.notices(...)")
+        return self._notices
 
     # -- matching -------------------------------------------------------------------------------
     def match_text(self, text: str) -> tuple[Route, str] | None:
@@ -180,16 +297,18 @@ class Router:
         route = self._match_global(text)
         if route is not None:
             return route, ""
-        folded = " ".join(text.split()).casefold()
+        folded = _fold(text)
         for word in sorted(self._words, key=len, reverse=True):
             if folded == word or folded.startswith(word + " ") or (
                 folded.startswith(word) and not word.isascii()
             ):
-                return self._words[word], " ".join(text.split())[len(word):].strip()
+                rest = " ".join(text.split())[len(word):].strip()
+                sub = self._subs.get((word, rest.casefold()))
+                return (sub, "") if sub is not None else (self._words[word], rest)
         return None
 
     def _match_global(self, text: str) -> Route | None:
-        return self._global.get(" ".join(text.split()).casefold())
+        return self._global.get(_fold(text))
 
     def _is_command(self, text: str) -> bool:
         """Mid-conversation only a whole first word counts as a command, never a prefix."""
@@ -199,19 +318,20 @@ class Router:
     # -- dispatch -------------------------------------------------------------------------------
     def dispatch(self, ctx: Context, kind: str, **args: Any) -> Reply:
         """kind: 'text', 'postback', 'location', 'message' (other content) or an event type ('follow', …)."""
-        if ctx.user_id is not None and kind in ("text", "location", "postback", "message"):
-            ctx.load_conversation = self._load_conversation
-            ctx.name_of_flow = self.flow_name
+        ctx.router = self
+        if kind not in ("text", "location", "postback", "message"):
+            ctx._conversation = None  # follow, unfollow …: no conversation to look up
         reply = self._dispatch(ctx, kind, args)
         if ctx.notes:
-            reply = [TextMessage(text="\n".join(ctx.notes))] + list(reply)
-        return list(reply)[:MAX_MESSAGES]
+            reply = [messages.text("\n".join(ctx.notes))] + list(reply)
+        return list(reply)[:messages.MAX_MESSAGES]
 
-    def _load_conversation(self, ctx: Context) -> Conversation | None:
-        row = conversations.current(ctx.db, ctx.user_id)  # type: ignore[arg-type]
+    def load_conversation(self, ctx: Context) -> Conversation | None:
+        assert ctx.user_id is not None
+        row = conversations.current(ctx.db, ctx.user_id)
         if row is not None and row.stale(ctx.now):
-            conversations.end(ctx.db, ctx.user_id)  # type: ignore[arg-type]
-            ctx.notes.append(f"{self.flow_name(row.flow)}ที่ค้างไว้หมดเวลาแล้ว (เกิน 30 นาที) เริ่มใหม่ได้เสมอค่ะ")
+            conversations.end(ctx.db, ctx.user_id)
+            ctx.notes.append(self._notice().timed_out.format(flow=self.flow_title(row.flow)))
             row = None
         return row
 
@@ -225,7 +345,7 @@ class Router:
             if step is not None and not self._is_command(text):
                 return self._run(step, ctx, text=text.strip())
             if ctx.conversation is not None and self._is_command(text):
-                ctx.notes.append(f"ยกเลิก{self.flow_name(ctx.conversation.flow)}ที่ค้างไว้แล้วค่ะ")
+                ctx.notes.append(self._notice().left.format(flow=self.flow_title(ctx.conversation.flow)))
                 ctx.end()
             found = self.match_text(text)
             if found is None:
@@ -235,10 +355,10 @@ class Router:
         if kind == "postback":
             params = dict(parse_qsl(args.get("data") or "", keep_blank_values=True))
             action = params.pop("a", "")
-            route = self._actions.get(action)
-            if route is None:
+            found_action = self._actions.get(action)
+            if found_action is None:
                 return self._run(self._fallback, ctx, text="")
-            return self._run(route, ctx, **params)
+            return self._run(found_action, ctx, **params)
         if kind == "location":
             step = self._current_step(ctx, "location")
             if step is not None:
@@ -246,24 +366,26 @@ class Router:
             return self._run(Route(self._non_text), ctx) if self._non_text else []
         if kind == "message":
             return self._run(Route(self._non_text), ctx) if self._non_text else []
-        route = self._events.get(kind)
-        return self._run(route, ctx) if route else []
+        event_route = self._events.get(kind)
+        return self._run(event_route, ctx) if event_route else []
 
     def _current_step(self, ctx: Context, kind: str) -> Route | None:
         if ctx.conversation is None:
             return None
         found = self._steps.get((ctx.conversation.flow, ctx.conversation.step))
-        if found is None:  # a flow this version no longer has
+        if found is None:  # a flow or step this version no longer has
             ctx.end()
             return None
         route, accepts = found
         return route if kind in accepts else None
 
-    def _run(self, route: Route | None, ctx: Context, **kwargs) -> Reply:
+    def _run(self, route: Route | None, ctx: Context, **kwargs: Any) -> Reply:
         if route is None or route.fn is None:
             return []
         if not route.public and not ctx.registered:
             return self._unregistered(ctx) if self._unregistered else []
+        if route.coordinators_only and not (ctx.staff is not None and ctx.staff.is_coordinator):
+            return [messages.text(self._notice().coordinators_only)]
         try:
             _signature(route.fn).bind(ctx, **kwargs)
         except TypeError:

@@ -14,9 +14,10 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Callable
 
 import sqlalchemy.exc
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 from linebot.v3.messaging import Message
 from linebot.v3.webhooks import (
     Event,
@@ -28,8 +29,10 @@ from linebot.v3.webhooks import (
     UnfollowEvent,
 )
 
+from bot import messages as ui
 from bot.router import Context
-from handlers import ui
+from bot.services import Bot, current_bot
+from handlers.texts import APOLOGY
 from models import staff as people
 from models import webhook_event
 
@@ -37,7 +40,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
 
 MAX_BODY = 1024 * 1024
-APOLOGY = "ขออภัย ระบบขัดข้องชั่วคราว ยังไม่ได้บันทึกรายการนี้ กรุณาลองใหม่อีกครั้งค่ะ"
 
 
 class BadPayload(ValueError):
@@ -61,7 +63,7 @@ def signature_ok(secret: str, body: bytes, given: str) -> bool:
     return hmac.compare_digest(signature(secret, body), given.strip())
 
 
-def parse_payload(body: bytes) -> list[dict]:
+def parse_payload(body: bytes) -> list[dict[str, Any]]:
     """The raw events of a LINE webhook body, or BadPayload."""
     try:
         payload = json.loads(body)
@@ -83,7 +85,7 @@ def parse_payload(body: bytes) -> list[dict]:
     return payload["events"]
 
 
-def parse_event(raw: dict) -> Event | None:
+def parse_event(raw: dict[str, Any]) -> Event | None:
     """The SDK model of a known event type; None for types (or shapes) this SDK does not know."""
     try:
         return Event.from_dict(raw)
@@ -91,27 +93,33 @@ def parse_event(raw: dict) -> Event | None:
         return None
 
 
-def classify(event: Event | None, raw: dict) -> tuple[str | None, dict]:
+def _message(event: MessageEvent) -> tuple[str, dict[str, Any]]:
+    m = event.message
+    if isinstance(m, TextMessageContent):
+        return "text", {"text": m.text}
+    if isinstance(m, LocationMessageContent):
+        return "location", {"latitude": m.latitude, "longitude": m.longitude, "address": m.address or ""}
+    return "message", {}
+
+
+# event class → what the router is asked to do with it: (kind, arguments)
+KINDS: dict[type, Callable[[Any], tuple[str, dict[str, Any]]]] = {
+    MessageEvent: _message,
+    PostbackEvent: lambda event: ("postback", {"data": event.postback.data}),
+    FollowEvent: lambda event: ("follow", {}),
+    UnfollowEvent: lambda event: ("unfollow", {}),
+}
+
+
+def classify(event: Event | None) -> tuple[str | None, dict[str, Any]]:
     """What the router should do with the event: (kind, arguments) or (None, {}) to only record it."""
-    if isinstance(event, MessageEvent):
-        if isinstance(event.message, TextMessageContent):
-            return "text", {"text": event.message.text}
-        if isinstance(event.message, LocationMessageContent):
-            m = event.message
-            return "location", {"latitude": m.latitude, "longitude": m.longitude, "address": m.address or ""}
-        return "message", {}
-    if isinstance(event, PostbackEvent):
-        return "postback", {"data": event.postback.data}
-    if isinstance(event, FollowEvent):
-        return "follow", {}
-    if isinstance(event, UnfollowEvent):
-        return "unfollow", {}
-    return None, {}
+    kind = KINDS.get(type(event))
+    return kind(event) if kind is not None else (None, {})
 
 
 @bp.post("/callback")
 def callback() -> Response | tuple[str, int]:
-    bot = current_app.extensions["khunnatham"]
+    bot = current_bot()
     body = request.get_data(cache=False)  # over MAX_CONTENT_LENGTH: 413 before anything else
     if not signature_ok(bot.settings.channel_secret, body, request.headers.get("X-Line-Signature", "")):
         log.warning("webhook: bad or missing signature from %s", request.remote_addr)
@@ -142,7 +150,7 @@ def callback() -> Response | tuple[str, int]:
     return ("OK", status) if status == 200 else ("database unavailable, please redeliver", status)
 
 
-def process(bot, raw: dict) -> Outgoing | None:
+def process(bot: Bot, raw: dict[str, Any]) -> Outgoing | None:
     """Record the event and apply its effects in one transaction; the reply to send after commit."""
     event = parse_event(raw)
     source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
@@ -150,7 +158,7 @@ def process(bot, raw: dict) -> Outgoing | None:
     mode = raw.get("mode") if isinstance(raw.get("mode"), str) else "active"
     delivery = raw.get("deliveryContext") if isinstance(raw.get("deliveryContext"), dict) else {}
     occurred = datetime.fromtimestamp(raw["timestamp"] / 1000, bot.settings.tz)
-    kind, args = classify(event, raw)
+    kind, args = classify(event)
 
     with bot.db.transaction() as db:
         first_time = webhook_event.record(
@@ -172,8 +180,8 @@ def process(bot, raw: dict) -> Outgoing | None:
 
 
 @bp.get("/healthz")
-def healthz():
-    bot = current_app.extensions["khunnatham"]
+def healthz() -> Response | tuple[Response, int]:
+    bot = current_bot()
     try:
         bot.db.ping()
     except Exception as exc:  # any driver error means "not reachable" to the caller

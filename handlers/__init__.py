@@ -2,12 +2,28 @@
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import activity, checkin, coordinator, help, nomination, plan, pledge, proposal, registration, status
+from handlers import (
+    activity,
+    checkin,
+    coordinator,
+    help,
+    honours,
+    nomination,
+    plan,
+    pledge,
+    proposal,
+    registration,
+    status,
+    texts,
+)
 
-CAPABILITIES = (registration, pledge, proposal, plan, checkin, activity, nomination, status, coordinator, help)
+CAPABILITIES = (registration, pledge, proposal, plan, checkin, activity, nomination, honours, status, coordinator,
+                help)
 
 
 def register_all(router: Router) -> Router:
+    """Every capability's words, actions, conversations and steps, and what the router says itself."""
     for capability in CAPABILITIES:
         capability.register(router)
-    return router
+    router.notices(texts.NOTICES)
+    return router.check()

@@ -2,22 +2,30 @@
 out, with a note and an evidence link (indicator 3.1)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 from bot.router import Context, Reply, Router, coordinator_only
-from handlers import ui
+from handlers import texts
+from bot import messages as ui
+from bot import thai, words
 from models import activity as activities
 from models import plan as plans
 from models.activity import Activity, ActivityError
 
-WORDS = ("กิจกรรม", "activities")
 FLOW = "activity_done"
 DONE = "activity.done"  # a=activity.done&id=<activity id>
-SKIP = ("ข้าม", "ไม่มี", "skip")
 SHOW = 10
 
 
+@dataclass(frozen=True)
+class DoneDraft:
+    activity: int = 0  # its id
+    note: str = ""
+
+
 def register(router: Router) -> None:
-    router.flow(FLOW, "การบันทึกผลกิจกรรม")
-    router.text(WORDS, show)
+    router.flow(FLOW, "การบันทึกผลกิจกรรม", steps=("note", "evidence"), draft=DoneDraft)
+    router.text(words.ACTIVITIES, show)
     router.postback(DONE, ask_note)
     router.step(FLOW, "note", note)
     router.step(FLOW, "evidence", evidence)
@@ -34,8 +42,8 @@ def show(ctx: Context, args: str = "") -> Reply:
     shown = (pending if coordinator else [a for a in items if a.starts_at]) or items
     bubbles = []
     for a in shown[:SHOW]:
-        when = (ui.thai_datetime(a.starts_at.astimezone(ctx.settings.tz)) if a.starts_at
-                else f"ภายใน {ui.thai_date(a.due)} (ยังไม่กำหนดวัน)" if a.due else "ยังไม่กำหนดวัน")
+        when = (thai.thai_datetime(a.starts_at.astimezone(ctx.settings.tz)) if a.starts_at
+                else f"ภายใน {thai.thai_date(a.due)} (ยังไม่กำหนดวัน)" if a.due else "ยังไม่กำหนดวัน")
         body = [ui.label(when, size="xs", color=ui.GREY)]
         if a.place:
             body.append(ui.label(f"สถานที่: {a.place}", size="sm", color=ui.INK))
@@ -46,7 +54,7 @@ def show(ctx: Context, args: str = "") -> Reply:
             body.append(ui.label(f"รหัสเช็คอิน: {a.code}", size="sm", weight="bold", color=ui.INK, margin="md"))
         footer = None
         if a.done_at:
-            body.append(ui.label(f"✓ ดำเนินการแล้ว {ui.thai_date(a.done_at.astimezone(ctx.settings.tz))}",
+            body.append(ui.label(f"✓ ดำเนินการแล้ว {thai.thai_date(a.done_at.astimezone(ctx.settings.tz))}",
                                  size="sm", color=ui.GREEN, margin="md"))
         elif coordinator:
             footer = [ui.button(ui.postback("บันทึกว่าจัดแล้ว", DONE, display_text=f"บันทึกผล: {a.title}"[:300],
@@ -62,36 +70,36 @@ def ask_note(ctx: Context, id: str) -> Reply:
     activity_id = ui.row_id(id)
     activity = ctx.db.get(Activity, activity_id) if activity_id else None
     if activity is None:
-        return [ui.text("ไม่พบกิจกรรมนี้แล้วค่ะ", ui.quick("กิจกรรม"))]
+        return [ui.text(texts.NO_ACTIVITY, ui.quick(words.ACTIVITIES))]
     if activity.done_at:
         return [ui.text(f"\"{activity.title}\" บันทึกว่าดำเนินการแล้วเมื่อ "
-                        f"{ui.thai_date(activity.done_at.astimezone(ctx.settings.tz))} ค่ะ")]
-    ctx.begin(FLOW, "note", {"activity": activity.id})
+                        f"{thai.thai_date(activity.done_at.astimezone(ctx.settings.tz))} ค่ะ")]
+    ctx.begin(FLOW, "note", DoneDraft(activity=activity.id))
     return [ui.text(f"บันทึกผล \"{activity.title}\"\nขั้นที่ 1/2: สรุปสั้น ๆ ว่าทำอะไร มีผู้ร่วมกี่คนคะ?",
-                    ui.quick("ยกเลิก"))]
+                    ui.quick(words.CANCEL))]
 
 
 def note(ctx: Context, text: str) -> Reply:
     if len(text.strip()) < 3:
-        return [ui.text("กรุณาพิมพ์สรุปสั้น ๆ อย่างน้อย 3 ตัวอักษรค่ะ", ui.quick("ยกเลิก"))]
-    assert ctx.conversation is not None
-    ctx.begin(FLOW, "evidence", {**ctx.conversation.data, "note": text.strip()[:1000]})
+        return [ui.text("กรุณาพิมพ์สรุปสั้น ๆ อย่างน้อย 3 ตัวอักษรค่ะ", ui.quick(words.CANCEL))]
+    ctx.begin(FLOW, "evidence", replace(ctx.draft(DoneDraft), note=text.strip()[:1000]))
     return [ui.text("ขั้นที่ 2/2: ลิงก์หลักฐาน (ภาพถ่าย รายงาน หรือโพสต์) ขึ้นต้นด้วย https:// "
-                    "หรือแตะ \"ข้าม\" หากยังไม่มี", ui.quick("ข้าม", "ยกเลิก"))]
+                    f"หรือแตะ \"{words.SKIP}\" หากยังไม่มี", ui.quick(words.SKIP, words.CANCEL))]
 
 
 def evidence(ctx: Context, text: str) -> Reply:
-    assert ctx.conversation is not None
-    link = "" if text.strip().casefold() in SKIP else text.strip()
-    activity = ctx.db.get(Activity, ctx.conversation.data.get("activity"))
+    draft = ctx.draft(DoneDraft)
+    link = "" if text.strip().casefold() in words.SKIP.spellings else text.strip()
+    activity = ctx.db.get(Activity, draft.activity)
     if activity is None:
         ctx.end()
-        return [ui.text("ไม่พบกิจกรรมนี้แล้วค่ะ")]
+        return [ui.text(texts.NO_ACTIVITY)]
     try:
-        activities.mark_done(activity, ctx.now, ctx.conversation.data.get("note", ""), link)
+        activities.mark_done(activity, ctx.now, draft.note, link)
     except ActivityError:
-        return [ui.text("ลิงก์ต้องขึ้นต้นด้วย http:// หรือ https:// ค่ะ หรือแตะ \"ข้าม\"", ui.quick("ข้าม", "ยกเลิก"))]
+        return [ui.text(f"ลิงก์ต้องขึ้นต้นด้วย http:// หรือ https:// ค่ะ หรือแตะ \"{words.SKIP}\"",
+                        ui.quick(words.SKIP, words.CANCEL))]
     ctx.end()
     return [ui.text(f"บันทึกว่า \"{activity.title}\" ดำเนินการแล้ว "
-                    f"เมื่อ {ui.thai_date(ctx.now)} ค่ะ",
-                    ui.quick("สรุป", "กิจกรรม"))]
+                    f"เมื่อ {thai.thai_date(ctx.now)} ค่ะ",
+                    ui.quick(words.SUMMARY, words.ACTIVITIES))]

@@ -3,33 +3,41 @@ of activities open now. Once per person per activity; only inside the check-in w
 radius when the activity has a place; with a fresh code when the activity shows a rotating QR."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.router import Context, Reply, Router
-from handlers import ui
+from handlers import texts
+from bot import messages as ui
+from bot import thai, words
 from models import activity as activities
 from models.activity import Activity
 
-WORDS = ("เช็คอิน", "เช็กอิน", "checkin", "check-in")
 FLOW = "checkin"
 GO = "checkin.go"  # a=checkin.go&id=<activity id>
+SEND_LOCATION = "ส่งตำแหน่งที่ตั้ง"  # the chip that shares the person's location
+
+
+@dataclass(frozen=True)
+class CheckInDraft:
+    activity: int = 0  # the id of the activity waiting for the person's location
 
 
 def register(router: Router) -> None:
-    router.flow(FLOW, "การเช็คอิน")
-    router.text(WORDS, start)
+    router.flow(FLOW, "การเช็คอิน", steps=("location",), draft=CheckInDraft)
+    router.text(words.CHECK_IN, start)
     router.postback(GO, go)
     router.step(FLOW, "location", location, accepts=("location", "text"))
 
 
 def _when(ctx: Context, moment: datetime) -> str:
-    return ui.thai_datetime(moment.astimezone(ctx.settings.tz))
+    return thai.thai_datetime(moment.astimezone(ctx.settings.tz))
 
 
 def _window(ctx: Context, a: Activity) -> str:
     start, end = a.checkin_from.astimezone(ctx.settings.tz), a.checkin_until.astimezone(ctx.settings.tz)
     if start.date() == end.date():
-        return f"{ui.thai_date(start)} เวลา {start:%H:%M}–{end:%H:%M} น."
+        return f"{thai.thai_date(start)} เวลา {start:%H:%M}–{end:%H:%M} น."
     return f"{_when(ctx, start)} ถึง {_when(ctx, end)}"
 
 
@@ -40,8 +48,8 @@ def start(ctx: Context, args: str = "") -> Reply:
     code, _, suffix = typed.partition("-")
     activity = activities.by_code(ctx.db, code)
     if activity is None:
-        return [ui.text(f"ไม่พบกิจกรรมรหัส \"{args[:20]}\" ค่ะ กรุณาตรวจสอบรหัส หรือแตะ \"เช็คอิน\" เพื่อดูกิจกรรมที่เปิดอยู่",
-                        ui.quick("เช็คอิน"))]
+        return [ui.text(f"ไม่พบกิจกรรมรหัส \"{args[:20]}\" ค่ะ กรุณาตรวจสอบรหัส หรือแตะ \"{words.CHECK_IN}\" "
+                        "เพื่อดูกิจกรรมที่เปิดอยู่", ui.quick(words.CHECK_IN))]
     if activity.rotating_qr and not (suffix and activities.rotating_valid(ctx.settings.channel_secret, activity.code,
                                                                           suffix, ctx.now)):
         return [ui.text(f"\"{activity.title}\" ต้องสแกน QR ที่หน้างานค่ะ (รหัสเปลี่ยนทุก 2 นาที) "
@@ -53,7 +61,7 @@ def go(ctx: Context, id: str) -> Reply:
     activity_id = ui.row_id(id)
     activity = ctx.db.get(Activity, activity_id) if activity_id else None
     if activity is None:
-        return [ui.text("ไม่พบกิจกรรมนี้แล้วค่ะ", ui.quick("เช็คอิน"))]
+        return [ui.text(texts.NO_ACTIVITY, ui.quick(words.CHECK_IN))]
     if activity.rotating_qr:
         return [ui.text(f"\"{activity.title}\" ต้องสแกน QR ที่หน้างานค่ะ")]
     return attempt(ctx, activity)
@@ -63,16 +71,16 @@ def attempt(ctx: Context, activity: Activity) -> Reply:
     assert ctx.staff is not None
     done = activities.find_checkin(ctx.db, activity, ctx.staff)
     if done is not None:
-        return [ui.text(f"ท่านเช็คอิน \"{activity.title}\" ไว้แล้วเมื่อ {_when(ctx, done.at)} ค่ะ", ui.quick("สถานะ"))]
+        return [ui.text(f"ท่านเช็คอิน \"{activity.title}\" ไว้แล้วเมื่อ {_when(ctx, done.at)} ค่ะ", ui.quick(words.STATUS))]
     refusal = _window_refusal(ctx, activity)
     if refusal:
         return refusal
     if activity.has_place:
-        ctx.begin(FLOW, "location", {"activity": activity.id})
+        ctx.begin(FLOW, "location", CheckInDraft(activity=activity.id))
         return [ui.text(
-            f"เช็คอิน \"{activity.title}\"\nกรุณาแตะ \"ส่งตำแหน่งที่ตั้ง\" เพื่อยืนยันว่าอยู่ที่"
+            f"เช็คอิน \"{activity.title}\"\nกรุณาแตะ \"{SEND_LOCATION}\" เพื่อยืนยันว่าอยู่ที่"
             f"{' ' + activity.place if activity.place else 'สถานที่จัดกิจกรรม'} (ในระยะ {activity.radius_m} เมตร)",
-            ui.quick_location("ส่งตำแหน่งที่ตั้ง", "ยกเลิก"),
+            ui.quick_location(SEND_LOCATION, words.CANCEL),
         )]
     return _store(ctx, activity)
 
@@ -91,22 +99,21 @@ def _store(ctx: Context, activity: Activity, latitude: float | None = None, long
     assert ctx.staff is not None
     checkin, created = activities.check_in(ctx.db, activity, ctx.staff, ctx.now, ctx.event_id, latitude, longitude)
     if not created:
-        return [ui.text(f"ท่านเช็คอิน \"{activity.title}\" ไว้แล้วเมื่อ {_when(ctx, checkin.at)} ค่ะ", ui.quick("สถานะ"))]
+        return [ui.text(f"ท่านเช็คอิน \"{activity.title}\" ไว้แล้วเมื่อ {_when(ctx, checkin.at)} ค่ะ", ui.quick(words.STATUS))]
     count = len(activities.attended(ctx.db, ctx.staff))
     return [ui.text(f"เช็คอิน \"{activity.title}\" เรียบร้อยค่ะ\nบันทึกเมื่อ {_when(ctx, ctx.now)}\n"
-                    f"ท่านร่วมกิจกรรมแล้ว {count} กิจกรรม ขอบคุณที่มาร่วมค่ะ", ui.quick("สถานะ"))]
+                    f"ท่านร่วมกิจกรรมแล้ว {count} กิจกรรม ขอบคุณที่มาร่วมค่ะ", ui.quick(words.STATUS))]
 
 
 def location(ctx: Context, text: str | None = None, latitude: float | None = None,
              longitude: float | None = None, address: str = "") -> Reply:
-    assert ctx.conversation is not None
-    activity = ctx.db.get(Activity, ctx.conversation.data.get("activity"))
+    activity = ctx.db.get(Activity, ctx.draft(CheckInDraft).activity)
     if activity is None:
         ctx.end()
-        return [ui.text("ไม่พบกิจกรรมนี้แล้วค่ะ", ui.quick("เช็คอิน"))]
+        return [ui.text(texts.NO_ACTIVITY, ui.quick(words.CHECK_IN))]
     if latitude is None or longitude is None:
-        return [ui.text("กรุณาแตะ \"ส่งตำแหน่งที่ตั้ง\" ด้านล่าง หรือพิมพ์ ยกเลิก ค่ะ",
-                        ui.quick_location("ส่งตำแหน่งที่ตั้ง", "ยกเลิก"))]
+        return [ui.text(f"กรุณาแตะ \"{SEND_LOCATION}\" ด้านล่าง หรือพิมพ์ {words.CANCEL} ค่ะ",
+                        ui.quick_location(SEND_LOCATION, words.CANCEL))]
     refusal = _window_refusal(ctx, activity)
     if refusal:
         ctx.end()
@@ -115,7 +122,7 @@ def location(ctx: Context, text: str | None = None, latitude: float | None = Non
     if distance > (activity.radius_m or 0):
         return [ui.text(f"ตำแหน่งของท่านอยู่ห่างจากสถานที่จัดกิจกรรมประมาณ {_distance(distance)} "
                         f"(ต้องไม่เกิน {activity.radius_m} เมตร) กรุณาส่งตำแหน่งอีกครั้งเมื่ออยู่ที่งานค่ะ",
-                        ui.quick_location("ส่งตำแหน่งที่ตั้ง", "ยกเลิก"))]
+                        ui.quick_location(SEND_LOCATION, words.CANCEL))]
     ctx.end()
     return _store(ctx, activity, latitude, longitude)
 
@@ -128,7 +135,8 @@ def open_list(ctx: Context) -> Reply:
     assert ctx.staff is not None
     open_ = [a for a in activities.open_now(ctx.db, ctx.now) if not a.rotating_qr]
     if not open_:
-        return [ui.text("ขณะนี้ไม่มีกิจกรรมที่เปิดเช็คอินค่ะ\nหากอยู่ที่งาน กรุณาสแกน QR หรือพิมพ์ เช็คอิน ตามด้วยรหัสกิจกรรม")]
+        return [ui.text("ขณะนี้ไม่มีกิจกรรมที่เปิดเช็คอินค่ะ\n"
+                        f"หากอยู่ที่งาน กรุณาสแกน QR หรือพิมพ์ {words.CHECK_IN} ตามด้วยรหัสกิจกรรม")]
     bubbles = []
     for a in open_[:10]:
         done = activities.find_checkin(ctx.db, a, ctx.staff)

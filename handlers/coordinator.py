@@ -3,50 +3,46 @@ from __future__ import annotations
 
 from itertools import groupby
 
-import sqlalchemy as sa
-
 from bot.router import Context, Reply, Router, coordinator_only
-from handlers import ui
+from bot import messages as ui
+from bot import thai, words
 from models import activity as activities
+from models import measures
 from models import plan as plans
 from models import pledge as pledges
+from models import staff as people
 from models.plan import IndicatorProgress, Plan
 from models.pledge import PledgeVersion
 from models.staff import Staff
 
-WORDS = ("สรุป", "summary")
-LIST_WORDS = ("รายชื่อ", "ทั้งหมด", "list", "all")
-ACTIVITY_WORDS = ("กิจกรรม", "activities")
 SHOW_INDICATORS = 10
 SHOW_UNITS = 8
 SHOW_NAMES = 5
 
 
 def register(router: Router) -> None:
-    router.text(WORDS, summary)
+    router.text(words.SUMMARY, summary)
+    router.sub(words.SUMMARY, words.NAMES, pending_list)
+    router.sub(words.SUMMARY, words.ACTIVITIES, attendance_list)
 
 
 @coordinator_only
 def summary(ctx: Context, args: str = "") -> Reply:
-    if args.strip().casefold() in LIST_WORDS:
-        return pending_list(ctx)
-    if args.strip().casefold() in ACTIVITY_WORDS:
-        return attendance_list(ctx)
     plan = plans.current(ctx.db, ctx.now)
-    cards: list[dict] = []
+    cards: list[ui.Flex] = []
     alt: list[str] = []
     if plan is not None:
-        progress = plans.progress(ctx.db, plan, ctx.now)
+        progress = measures.progress(ctx.db, plan, ctx.now)
         if progress:
             cards.append(_indicators_card(ctx, plan, progress))
-            alt.append("ตัวชี้วัด: " + ", ".join(f"{p.indicator.code} {ui.percent(p.measured.value)}"
+            alt.append("ตัวชี้วัด: " + ", ".join(f"{p.indicator.code} {thai.percent(p.measured.value)}"
                                                  f"{'%' if p.indicator.target_kind == 'percent' else ''}"
                                                  for p in progress))
     versions = pledges.current_versions(ctx.db)
-    registered, total = _registration(ctx)
+    registered, total = people.registration_counts(ctx.db)
     for v in versions:
         cards.append(_card(ctx, v, registered, total, plan))
-        alt.append(f"{v.title} {ui.percent(pledges.progress(ctx.db, v).percent)}%")
+        alt.append(f"{v.title} {thai.percent(pledges.progress(ctx.db, v).percent)}%")
     attendance = _attendance_card(ctx, plan)
     if attendance is not None:
         cards.append(attendance)
@@ -55,28 +51,28 @@ def summary(ctx: Context, args: str = "") -> Reply:
     return [ui.flex("สรุป: " + " · ".join(alt), ui.carousel(cards[:12]))]
 
 
-def _indicators_card(ctx: Context, plan: Plan, progress: list[IndicatorProgress]) -> dict:
+def _indicators_card(ctx: Context, plan: Plan, progress: list[IndicatorProgress]) -> ui.Flex:
     today = ctx.now.date()
-    body: list[dict] = []
+    body: list[ui.Flex] = []
     for item in progress[:SHOW_INDICATORS]:
         ind = item.indicator
         upcoming = item.next or (item.milestones[-1] if item.milestones else None)
-        mark, color = ui.STATE_MARKS[item.state.value]
+        mark, color = ui.state_mark(item.state.value)
         if ind.target_kind == "percent":
-            figure = f"{ui.percent(item.measured.value)}% ({item.measured.done}/{item.measured.total})"
+            figure = f"{thai.percent(item.measured.value)}% ({item.measured.done}/{item.measured.total})"
             bar = ui.progress_bar(round(item.measured.value), 100)
         else:
-            figure = f"{ui.percent(item.measured.value)} / {ui.percent(ind.target)}"
+            figure = f"{thai.percent(item.measured.value)} / {thai.percent(ind.target)}"
             bar = ui.progress_bar(min(item.measured.value, ind.target), ind.target)
         when = ""
         if upcoming is not None:
-            target = (f"{ui.percent(upcoming.milestone.target)}%" if ind.target_kind == "percent"
-                      else ui.percent(upcoming.milestone.target))
-            when = f"เป้า {target} ภายใน {ui.thai_date(upcoming.due)}"
+            target = (f"{thai.percent(upcoming.milestone.target)}%" if ind.target_kind == "percent"
+                      else thai.percent(upcoming.milestone.target))
+            when = f"เป้า {target} ภายใน {thai.thai_date(upcoming.due)}"
             if item.state.value != "done":
-                when += f" · {ui.days_text(upcoming.due, today)}"
+                when += f" · {thai.days_text(upcoming.due, today)}"
         body.append({"type": "box", "layout": "vertical", "margin": "lg", "spacing": "xs", "contents": [
-            ui.label(f"{ind.code} {_short(ind.title)}", size="sm", weight="bold", color=ui.INK),
+            ui.label(f"{ind.code} {thai.shorten(ind.title, 38)}", size="sm", weight="bold", color=ui.INK),
             bar,
             {"type": "text", "wrap": True, "size": "xxs", "color": ui.GREY, "contents": [
                 {"type": "span", "text": mark, "color": color, "weight": "bold"},
@@ -86,23 +82,19 @@ def _indicators_card(ctx: Context, plan: Plan, progress: list[IndicatorProgress]
     if len(progress) > SHOW_INDICATORS:
         body.append(ui.label(f"และอีก {len(progress) - SHOW_INDICATORS} ตัวชี้วัด", size="xs", color=ui.GREY))
     return ui.bubble(f"ตัวชี้วัด ปี {plan.fiscal_year}", body,
-                     subtitle=f"เร่งด่วนที่สุดก่อน · ข้อมูล ณ {ui.thai_date(ctx.now)}")
+                     subtitle=f"เร่งด่วนที่สุดก่อน · ข้อมูล ณ {thai.thai_date(ctx.now)}")
 
 
-def _short(title: str, limit: int = 38) -> str:
-    return title if len(title) <= limit else title[: limit - 1] + "…"
-
-
-def _attendance_card(ctx: Context, plan: Plan | None) -> dict | None:
+def _attendance_card(ctx: Context, plan: Plan | None) -> ui.Flex | None:
     plan_id = plan.id if plan else None
     per_activity = [(a, n) for a, n in activities.attendance_per_activity(ctx.db, plan_id) if a.scheduled]
     if not per_activity:
         return None
-    body: list[dict] = [ui.label("ผู้เข้าร่วมรายกิจกรรม", size="sm", weight="bold", color=ui.INK)]
+    body: list[ui.Flex] = [ui.label("ผู้เข้าร่วมรายกิจกรรม", size="sm", weight="bold", color=ui.INK)]
     for a, n in per_activity[-6:]:
         mark = " ✓" if a.done_at else ""
         body.append({"type": "box", "layout": "horizontal", "margin": "sm", "contents": [
-            ui.label(_short(a.title, 30) + mark, size="xs", color=ui.INK, flex=5),
+            ui.label(thai.shorten(a.title, 30) + mark, size="xs", color=ui.INK, flex=5),
             ui.label(f"{n} คน", size="xs", color=ui.GREY, flex=2, align="end"),
         ]})
     body += [ui.separator(), ui.label("คนที่เคยมาร่วม รายหน่วยงาน (น้อยที่สุดก่อน)", size="sm", weight="bold",
@@ -114,21 +106,21 @@ def _attendance_card(ctx: Context, plan: Plan | None) -> dict | None:
         body += [ui.separator(), ui.label(f"ยังไม่เคยร่วมกิจกรรม {len(never)} คน", size="sm", weight="bold",
                                            color=ui.RED, margin="md")]
         body += [ui.label(f"• {p.name} ({p.unit})", size="xs", color=ui.INK) for p in never[:SHOW_NAMES]]
-    footer = [ui.button(ui.message_action("ดูการเข้าร่วมทั้งหมด", "สรุป กิจกรรม"), style="secondary")]
+    footer = [ui.button(ui.message_action("ดูการเข้าร่วมทั้งหมด", words.SUMMARY_ACTIVITIES), style="secondary")]
     return ui.bubble("การเข้าร่วมกิจกรรม (3.1)", body, footer=footer,
                      subtitle=f"{len(per_activity)} กิจกรรมที่กำหนดวันแล้ว")
 
 
 @coordinator_only
-def attendance_list(ctx: Context) -> Reply:
+def attendance_list(ctx: Context, args: str = "") -> Reply:
     plan = plans.current(ctx.db, ctx.now)
     plan_id = plan.id if plan else None
     lines = ["📋 ผู้เข้าร่วมรายกิจกรรม"]
     for a, n in activities.attendance_per_activity(ctx.db, plan_id):
-        when = ui.thai_date(a.starts_at.astimezone(ctx.settings.tz)) if a.starts_at else "ยังไม่กำหนดวัน"
+        when = thai.thai_date(a.starts_at.astimezone(ctx.settings.tz)) if a.starts_at else "ยังไม่กำหนดวัน"
         lines.append(f"• {a.title} ({when}): {n} คน{' · ทำแล้ว' if a.done_at else ''}")
     lines.append("\n🏢 คนที่เคยมาร่วม รายหน่วยงาน")
-    lines += [f"• {u.name}: {u.attended}/{u.total} ({ui.percent(u.percent)}%)"
+    lines += [f"• {u.name}: {u.attended}/{u.total} ({thai.percent(u.percent)}%)"
               for u in activities.attendance_per_unit(ctx.db, plan_id)]
     never = activities.never_came(ctx.db, plan_id)
     lines.append(f"\n🙋 ยังไม่เคยร่วมกิจกรรม {len(never)} คน")
@@ -146,17 +138,10 @@ def _by_unit(people: list[Staff]) -> list[str]:
     return lines
 
 
-def _registration(ctx: Context) -> tuple[int, int]:
-    row = ctx.db.execute(
-        sa.select(sa.func.count(Staff.line_user_id), sa.func.count(Staff.id)).where(Staff.active)
-    ).one()
-    return row[0], row[1]
-
-
 def deadline_text(ctx: Context, plan: Plan | None = None) -> tuple[str, str]:
     deadline = plans.deadline(ctx.db, plan, "1.2") or ctx.settings.pledge_deadline
     days = (deadline - ctx.now.date()).days
-    when = f"กำหนด {ui.thai_date(deadline)}"
+    when = f"กำหนด {thai.thai_date(deadline)}"
     if days > 0:
         return f"{when} · เหลืออีก {days} วัน", ui.AMBER if days <= 14 else ui.GREY
     if days == 0:
@@ -164,13 +149,13 @@ def deadline_text(ctx: Context, plan: Plan | None = None) -> tuple[str, str]:
     return f"{when} · เลยกำหนดมาแล้ว {-days} วัน", ui.RED
 
 
-def _card(ctx: Context, version: PledgeVersion, registered: int, total: int, plan: Plan | None) -> dict:
+def _card(ctx: Context, version: PledgeVersion, registered: int, total: int, plan: Plan | None) -> ui.Flex:
     overall = pledges.progress(ctx.db, version)
     units = sorted(pledges.unit_progress(ctx.db, version), key=lambda u: (u.percent, u.unit))
     deadline, deadline_color = deadline_text(ctx, plan)
     if overall.total and overall.remaining == 0:
         deadline, deadline_color = f"ครบทุกคนแล้ว ({deadline})", ui.GREEN
-    body: list[dict] = [
+    body: list[ui.Flex] = [
         ui.progress_row("ทั้งสำนักงาน", overall.done, overall.total, overall.percent, bold=True),
         ui.label(deadline, size="xs", color=deadline_color, margin="sm"),
         ui.label(f"ลงทะเบียน LINE แล้ว {registered} จาก {total} คน", size="xs", color=ui.GREY),
@@ -180,7 +165,7 @@ def _card(ctx: Context, version: PledgeVersion, registered: int, total: int, pla
     body += [ui.progress_row(u.unit, u.done, u.total, u.percent) for u in units[:SHOW_UNITS]]
     if len(units) > SHOW_UNITS:
         body.append(ui.label(f"และอีก {len(units) - SHOW_UNITS} หน่วยงาน", size="xs", color=ui.GREY, margin="sm"))
-    footer: list[dict] = []
+    footer: list[ui.Flex] = []
     if overall.remaining:
         names = pledges.pending(ctx.db, version, limit=SHOW_NAMES)
         body += [ui.separator(),
@@ -189,13 +174,13 @@ def _card(ctx: Context, version: PledgeVersion, registered: int, total: int, pla
         body += [ui.label(f"• {p.name} ({p.unit})", size="xs", color=ui.INK) for p in names]
         if overall.remaining > len(names):
             body.append(ui.label(f"และอีก {overall.remaining - len(names)} คน", size="xs", color=ui.GREY))
-        footer.append(ui.button(ui.message_action("ดูรายชื่อทั้งหมด", "สรุป รายชื่อ"), style="secondary"))
+        footer.append(ui.button(ui.message_action("ดูรายชื่อทั้งหมด", words.SUMMARY_NAMES), style="secondary"))
     return ui.bubble(version.title, body, footer=footer or None,
                      subtitle=f"ฉบับที่ {version.version} · ตัวชี้วัด 1.2 (เป้าหมาย 100%)")
 
 
 @coordinator_only
-def pending_list(ctx: Context) -> Reply:
+def pending_list(ctx: Context, args: str = "") -> Reply:
     versions = pledges.current_versions(ctx.db)
     if not versions:
         return [ui.text("ยังไม่มีปฏิญญาที่ประกาศใช้ค่ะ")]

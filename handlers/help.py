@@ -2,35 +2,34 @@
 from __future__ import annotations
 
 from bot.router import Context, Reply, Router
-from handlers import ui
+from bot import messages as ui
+from bot import words
 
-WORDS = ("ช่วยเหลือ", "help", "เมนู", "menu")
-CANCEL = ("ยกเลิก", "cancel")
 STAFF_COMMANDS = (
-    ("ปฏิญญา", "อ่านและรับทราบปฏิญญาของสำนักงาน"),
-    ("ความดี", "เสนอปัญหาที่อยากแก้และความดีที่อยากทำ; \"ความดี ของฉัน\" ดูและถอนได้"),
-    ("แผน", "ดูกิจกรรมตามแผนและส่งความเห็นต่อแผน"),
-    ("เช็คอิน", "เช็คอินกิจกรรม (หรือ เช็คอิน ตามด้วยรหัสกิจกรรม)"),
-    ("กิจกรรม", "กิจกรรมตามแผน วันเวลา และรหัสเช็คอิน"),
-    ("เสนอชื่อ", "เสนอชื่อบุคคลและหน่วยงานคุณธรรม (เป็นความลับ); \"เสนอชื่อ ของฉัน\" ดูและถอนได้"),
-    ("สถานะ", "ดูข้อมูลและการมีส่วนร่วมของฉัน"),
-    ("ช่วยเหลือ", "ดูคำสั่งทั้งหมด"),
+    (words.PLEDGE, "อ่านและรับทราบปฏิญญาของสำนักงาน"),
+    (words.PROPOSE, f"เสนอปัญหาที่อยากแก้และความดีที่อยากทำ; \"{words.PROPOSE_MINE}\" ดูและถอนได้"),
+    (words.PLAN, "ดูกิจกรรมตามแผนและส่งความเห็นต่อแผน"),
+    (words.CHECK_IN, f"เช็คอินกิจกรรม (หรือ {words.CHECK_IN} ตามด้วยรหัสกิจกรรม)"),
+    (words.ACTIVITIES, "กิจกรรมตามแผน วันเวลา และรหัสเช็คอิน"),
+    (words.NOMINATE, f"เสนอชื่อบุคคลและหน่วยงานคุณธรรม (เป็นความลับ); \"{words.NOMINATE_MINE}\" ดูและถอนได้"),
+    (words.STATUS, "ดูข้อมูลและการมีส่วนร่วมของฉัน"),
+    (words.HELP, "ดูคำสั่งทั้งหมด"),
 )
 COORDINATOR_COMMANDS = (
-    ("สรุป", "ภาพรวมตัวชี้วัด การรับทราบปฏิญญา และการเข้าร่วมกิจกรรม"),
-    ("สรุป รายชื่อ", "รายชื่อผู้ที่ยังไม่รับทราบปฏิญญาทั้งหมด"),
-    ("สรุป กิจกรรม", "การเข้าร่วมรายกิจกรรม รายหน่วยงาน และผู้ที่ยังไม่เคยมา"),
-    ("กิจกรรม", "บันทึกว่ากิจกรรมดำเนินการแล้ว พร้อมลิงก์หลักฐาน"),
-    ("เปิดเสนอชื่อ [วันปิด]", "เปิดรอบการเสนอชื่อ เช่น เปิดเสนอชื่อ 31 มี.ค. 2569"),
-    ("ปิดเสนอชื่อ", "ปิดรอบการเสนอชื่อ"),
-    ("สรุปเสนอชื่อ", "ผลการเสนอชื่อรายด้าน และเลือกผู้ได้รับการยกย่อง (4.1)"),
-    ("ประกาศยกย่อง", "การ์ดประกาศผู้ได้รับการยกย่อง สำหรับส่งต่อในกลุ่ม LINE"),
+    (words.SUMMARY, "ภาพรวมตัวชี้วัด การรับทราบปฏิญญา และการเข้าร่วมกิจกรรม"),
+    (words.SUMMARY_NAMES, "รายชื่อผู้ที่ยังไม่รับทราบปฏิญญาทั้งหมด"),
+    (words.SUMMARY_ACTIVITIES, "การเข้าร่วมรายกิจกรรม รายหน่วยงาน และผู้ที่ยังไม่เคยมา"),
+    (words.ACTIVITIES, "บันทึกว่ากิจกรรมดำเนินการแล้ว พร้อมลิงก์หลักฐาน"),
+    (f"{words.OPEN_NOMINATIONS} [วันปิด]", f"เปิดรอบการเสนอชื่อ เช่น {words.OPEN_NOMINATIONS} 31 มี.ค. 2569"),
+    (words.CLOSE_NOMINATIONS, "ปิดรอบการเสนอชื่อ"),
+    (words.NOMINATIONS, "ผลการเสนอชื่อรายด้าน และเลือกผู้ได้รับการยกย่อง (4.1)"),
+    (words.HONOURS, "การ์ดประกาศผู้ได้รับการยกย่อง สำหรับส่งต่อในกลุ่ม LINE"),
 )
 
 
 def register(router: Router) -> None:
-    router.text(WORDS, show, everywhere=True)
-    router.text(CANCEL, cancel, everywhere=True)
+    router.text(words.HELP, show, everywhere=True)
+    router.text(words.CANCEL, cancel, everywhere=True)
     router.fallback(not_understood)
     router.non_text(not_text)
 
@@ -38,7 +37,7 @@ def register(router: Router) -> None:
 def _chips(ctx: Context) -> ui.QuickReply:
     labels = [word for word, _ in STAFF_COMMANDS]
     if ctx.staff is not None and ctx.staff.is_coordinator:
-        labels.insert(2, "สรุป")
+        labels.insert(2, words.SUMMARY)
     return ui.quick(*labels)
 
 
@@ -61,9 +60,9 @@ def show(ctx: Context, args: str = "") -> Reply:
 
 def not_understood(ctx: Context, text: str = "") -> Reply:
     if text:
-        return [ui.text(f"ขออภัย ระบบไม่เข้าใจคำว่า \"{text[:30]}\" ค่ะ\nแตะคำสั่งด้านล่าง หรือพิมพ์ \"ช่วยเหลือ\"",
-                        _chips(ctx))]
-    return [ui.text("ปุ่มนี้ใช้ไม่ได้แล้วค่ะ แตะคำสั่งด้านล่าง หรือพิมพ์ \"ช่วยเหลือ\"", _chips(ctx))]
+        return [ui.text(f"ขออภัย ระบบไม่เข้าใจคำว่า \"{text[:30]}\" ค่ะ\n"
+                        f"แตะคำสั่งด้านล่าง หรือพิมพ์ \"{words.HELP}\"", _chips(ctx))]
+    return [ui.text(f"ปุ่มนี้ใช้ไม่ได้แล้วค่ะ แตะคำสั่งด้านล่าง หรือพิมพ์ \"{words.HELP}\"", _chips(ctx))]
 
 
 def not_text(ctx: Context) -> Reply:

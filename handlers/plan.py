@@ -2,20 +2,21 @@
 from __future__ import annotations
 
 from bot.router import Context, Reply, Router
-from handlers import ui
+from handlers import texts
+from bot import messages as ui
+from bot import thai, words
 from models import activity as activities
 from models import plan as plans
 from models import proposal as proposals
 
-WORDS = ("แผน", "plan")
 FLOW = "plan_comment"
 COMMENT = "plan.comment"
 SHOW = 10
 
 
 def register(router: Router) -> None:
-    router.flow(FLOW, "การให้ความเห็นต่อแผน")
-    router.text(WORDS, show)
+    router.flow(FLOW, "การให้ความเห็นต่อแผน", steps=("text",))
+    router.text(words.PLAN, show)
     router.postback(COMMENT, ask)
     router.step(FLOW, "text", comment)
 
@@ -25,10 +26,10 @@ def show(ctx: Context, args: str = "") -> Reply:
     if plan is None:
         return [ui.text("ยังไม่มีแผนการขับเคลื่อนในระบบค่ะ")]
     items = activities.of_plan(ctx.db, plan.id)
-    body: list[dict] = [ui.label("กิจกรรมตามแผน", weight="bold", size="sm", color=ui.INK)]
+    body: list[ui.Flex] = [ui.label("กิจกรรมตามแผน", weight="bold", size="sm", color=ui.INK)]
     for a in items[:SHOW]:
-        when = (ui.thai_date(a.starts_at.astimezone(ctx.settings.tz)) if a.starts_at
-                else f"ภายใน {ui.thai_date(a.due)}" if a.due else "ยังไม่กำหนดวัน")
+        when = (thai.thai_date(a.starts_at.astimezone(ctx.settings.tz)) if a.starts_at
+                else f"ภายใน {thai.thai_date(a.due)}" if a.due else "ยังไม่กำหนดวัน")
         body.append({"type": "box", "layout": "vertical", "margin": "md", "contents": [
             ui.label(f"• {a.title}", size="sm", color=ui.INK),
             ui.label(when + (" · ทำแล้ว" if a.done_at else ""), size="xs", color=ui.GREY),
@@ -44,15 +45,15 @@ def show(ctx: Context, args: str = "") -> Reply:
 
 def ask(ctx: Context) -> Reply:
     ctx.begin(FLOW, "text")
-    return [ui.text("พิมพ์ความเห็นหรือข้อเสนอแนะต่อแผนได้เลยค่ะ (พิมพ์ ยกเลิก เพื่อออก)", ui.quick("ยกเลิก"))]
+    return [ui.text(f"พิมพ์ความเห็นหรือข้อเสนอแนะต่อแผนได้เลยค่ะ {texts.TYPE_CANCEL_TO_LEAVE}", ui.quick(words.CANCEL))]
 
 
 def comment(ctx: Context, text: str) -> Reply:
     issue = proposals.text_problem(text)
     if issue:
-        return [ui.text(f"{issue}\nพิมพ์ความเห็นต่อแผนอีกครั้งค่ะ", ui.quick("ยกเลิก"))]
+        return [ui.text(f"{texts.length_problem(issue)}\nพิมพ์ความเห็นต่อแผนอีกครั้งค่ะ", ui.quick(words.CANCEL))]
     assert ctx.staff is not None
     plan = plans.current(ctx.db, ctx.now)
     proposals.add_comment(ctx.db, ctx.staff, plan.id if plan else None, text, ctx.now)
     ctx.end()
-    return [ui.text("ขอบคุณสำหรับความเห็นค่ะ ผู้ประสานงานจะนำไปใช้ปรับปรุงแผน", ui.quick("แผน", "สถานะ"))]
+    return [ui.text("ขอบคุณสำหรับความเห็นค่ะ ผู้ประสานงานจะนำไปใช้ปรับปรุงแผน", ui.quick(words.PLAN, words.STATUS))]

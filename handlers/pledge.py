@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 from bot.router import Context, Reply, Router
-from handlers import ui
+from bot import messages as ui
+from bot import thai, words
 from models import pledge as pledges
 from models.pledge import PledgeAck, PledgeVersion
 
-WORDS = ("ปฏิญญา", "pledge")
 ACK = "pledge.ack"    # a=pledge.ack&v=<version id>
 READ = "pledge.read"  # a=pledge.read&v=<version id>: the full text of a long document
 PREVIEW_CHARS = 600   # in a carousel; a single card shows the whole text
+NOT_FOUND = f"ไม่พบปฏิญญาฉบับนี้แล้วค่ะ พิมพ์ \"{words.PLEDGE}\" เพื่ออ่านฉบับปัจจุบัน"
 
 
 def register(router: Router) -> None:
-    router.text(WORDS, show)
+    router.text(words.PLEDGE, show)
     router.postback(ACK, acknowledge)
     router.postback(READ, read)
 
@@ -38,7 +39,7 @@ def show(ctx: Context, args: str = "") -> Reply:
 def read(ctx: Context, v: str) -> Reply:
     version = _version(ctx, v)
     if version is None:
-        return [ui.text("ไม่พบปฏิญญาฉบับนี้แล้วค่ะ พิมพ์ \"ปฏิญญา\" เพื่ออ่านฉบับปัจจุบัน", ui.quick("ปฏิญญา"))]
+        return [ui.text(NOT_FOUND, ui.quick(words.PLEDGE))]
     assert ctx.staff is not None
     return [ui.flex(f"ปฏิญญา: {version.title}", card(ctx, version, pledges.find_ack(ctx.db, ctx.staff, version)))]
 
@@ -55,13 +56,13 @@ def acknowledge(ctx: Context, v: str) -> Reply:
     done = stood.progress
     lines = [
         f"ขอบคุณที่ร่วมรับทราบ \"{stood.title}\" ค่ะ",
-        f"บันทึกเมื่อ {ui.thai_datetime(ctx.now.astimezone(ctx.settings.tz))}",
-        f"ขณะนี้ร่วมแล้ว {done.done} จาก {done.total} คน ({ui.percent(done.percent)}%)",
+        f"บันทึกเมื่อ {thai.thai_datetime(ctx.now.astimezone(ctx.settings.tz))}",
+        f"ขณะนี้ร่วมแล้ว {done.done} จาก {done.total} คน ({thai.percent(done.percent)}%)",
     ]
     if stood.waiting:
-        lines.append(f"\nยังมีอีก {stood.waiting} ฉบับที่รอท่านรับทราบ แตะ \"ปฏิญญา\" เพื่ออ่านต่อ")
-        return [ui.text("\n".join(lines), ui.quick("ปฏิญญา"))]
-    return [ui.text("\n".join(lines), ui.quick("สถานะ", "ช่วยเหลือ"))]
+        lines.append(f"\nยังมีอีก {stood.waiting} ฉบับที่รอท่านรับทราบ แตะ \"{words.PLEDGE}\" เพื่ออ่านต่อ")
+        return [ui.text("\n".join(lines), ui.quick(words.PLEDGE))]
+    return [ui.text("\n".join(lines), ui.quick(words.STATUS, words.HELP))]
 
 
 def _not_stored(ctx: Context, version_id: int) -> Reply:
@@ -69,9 +70,9 @@ def _not_stored(ctx: Context, version_id: int) -> Reply:
     assert ctx.staff is not None
     target = pledges.ack_target(ctx.db, version_id)
     if target is None:
-        return [ui.text("ไม่พบปฏิญญาฉบับนี้แล้วค่ะ พิมพ์ \"ปฏิญญา\" เพื่ออ่านฉบับปัจจุบัน", ui.quick("ปฏิญญา"))]
+        return [ui.text(NOT_FOUND, ui.quick(words.PLEDGE))]
     if not target.active:
-        return [ui.text(f"\"{target.title}\" ยกเลิกการใช้แล้ว ไม่ต้องรับทราบค่ะ", ui.quick("ปฏิญญา"))]
+        return [ui.text(f"\"{target.title}\" ยกเลิกการใช้แล้ว ไม่ต้องรับทราบค่ะ", ui.quick(words.PLEDGE))]
     if not target.is_latest:
         latest = pledges.get_version(ctx.db, target.latest_id)
         assert latest is not None
@@ -82,9 +83,9 @@ def _not_stored(ctx: Context, version_id: int) -> Reply:
         ]
     ack = pledges.find_ack(ctx.db, ctx.staff, target)
     if ack is None:  # the document changed between the two statements: let the person try again
-        return [ui.text("ขออภัย กรุณาแตะ \"รับทราบ\" อีกครั้งค่ะ", ui.quick("ปฏิญญา"))]
-    when = ui.thai_datetime(ack.acknowledged_at.astimezone(ctx.settings.tz))
-    return [ui.text(f"ท่านรับทราบ \"{target.title}\" ไว้แล้วเมื่อ {when} ค่ะ", ui.quick("สถานะ"))]
+        return [ui.text("ขออภัย กรุณาแตะ \"รับทราบ\" อีกครั้งค่ะ", ui.quick(words.PLEDGE))]
+    when = thai.thai_datetime(ack.acknowledged_at.astimezone(ctx.settings.tz))
+    return [ui.text(f"ท่านรับทราบ \"{target.title}\" ไว้แล้วเมื่อ {when} ค่ะ", ui.quick(words.STATUS))]
 
 
 def _version(ctx: Context, v: str) -> PledgeVersion | None:
@@ -92,17 +93,17 @@ def _version(ctx: Context, v: str) -> PledgeVersion | None:
     return pledges.get_version(ctx.db, version_id) if version_id else None
 
 
-def card(ctx: Context, version: PledgeVersion, ack: PledgeAck | None, preview: bool = False) -> dict:
+def card(ctx: Context, version: PledgeVersion, ack: PledgeAck | None, preview: bool = False) -> ui.Flex:
     body_text = version.body
     cut = preview and len(body_text) > PREVIEW_CHARS
     if cut:
         body_text = body_text[:PREVIEW_CHARS].rstrip() + " …"
-    published = ui.thai_date(version.published_at.astimezone(ctx.settings.tz))
-    footer: list[dict] = []
+    published = thai.thai_date(version.published_at.astimezone(ctx.settings.tz))
+    footer: list[ui.Flex] = []
     if ack is None:
         footer.append(ui.button(ui.postback("รับทราบ", ACK, display_text="รับทราบปฏิญญา", v=version.id)))
     else:
-        when = ui.thai_date(ack.acknowledged_at.astimezone(ctx.settings.tz))
+        when = thai.thai_date(ack.acknowledged_at.astimezone(ctx.settings.tz))
         footer.append(ui.label(f"✓ ท่านรับทราบแล้วเมื่อ {when}", size="sm", color=ui.GREEN, align="center"))
     if cut:
         footer.append(ui.button(ui.postback("อ่านฉบับเต็ม", READ, v=version.id), style="link"))

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from bot.router import Context, Reply, Router
-from handlers import ui
+from bot import messages as ui
+from bot import thai, words
 from models import pledge as pledges
 from models import staff as people
 from models.staff import Outcome
 
-WORDS = ("ลงทะเบียน", "register")
-EXAMPLE = "ลงทะเบียน KMTP4679"
+HOW_TO = (f"พิมพ์คำว่า {words.REGISTER} ตามด้วยรหัสเชิญ 8 ตัวที่ได้รับจากผู้ประสานงาน\n"
+          f"เช่น {words.REGISTER_EXAMPLE}\n(หรือแตะลิงก์ลงทะเบียนที่ได้รับ ระบบจะพิมพ์ให้)")
 
 PDPA = (
     "ข้อมูลส่วนบุคคลที่ระบบเก็บ: บัญชี LINE ของท่าน (รหัสผู้ใช้) ซึ่งผูกกับชื่อ ตำแหน่ง และหน่วยงานตามทะเบียนบุคลากร "
@@ -20,39 +21,33 @@ PDPA = (
 
 def register(router: Router) -> None:
     router.event("follow", welcome)
-    router.text(WORDS, link, public=True)
+    router.text(words.REGISTER, link, public=True)
     router.unregistered(how_to_register)
 
 
 def how_to_register(ctx: Context) -> Reply:
     if ctx.staff is not None and not ctx.staff.active:
         return [ui.text("บัญชีนี้ไม่อยู่ในทะเบียนบุคลากรของสำนักงานแล้วค่ะ หากข้อมูลไม่ถูกต้อง กรุณาติดต่อผู้ประสานงาน")]
-    return [ui.text(
-        "ท่านยังไม่ได้ลงทะเบียนค่ะ กรุณาพิมพ์คำว่า ลงทะเบียน ตามด้วยรหัสเชิญ 8 ตัวที่ได้รับจากผู้ประสานงาน\n"
-        f"เช่น {EXAMPLE}\n(หรือแตะลิงก์ลงทะเบียนที่ได้รับ ระบบจะพิมพ์ให้)"
-    )]
+    return [ui.text(f"ท่านยังไม่ได้ลงทะเบียนค่ะ กรุณา{HOW_TO}")]
 
 
 def welcome(ctx: Context) -> Reply:
     if ctx.registered:
         assert ctx.staff is not None
         return [ui.text(
-            f"ยินดีต้อนรับกลับค่ะ คุณ{ctx.staff.name}\nพิมพ์ \"ช่วยเหลือ\" เพื่อดูสิ่งที่ทำได้",
-            ui.quick("ปฏิญญา", "สถานะ", "ช่วยเหลือ"),
+            f"ยินดีต้อนรับกลับค่ะ คุณ{ctx.staff.name}\nพิมพ์ \"{words.HELP}\" เพื่อดูสิ่งที่ทำได้",
+            ui.quick(words.PLEDGE, words.STATUS, words.HELP),
         )]
     return [
-        ui.text(
-            f"ยินดีต้อนรับสู่ระบบองค์กรคุณธรรม {ctx.settings.office_name} ค่ะ\n\n"
-            "เริ่มต้นด้วยการลงทะเบียน: พิมพ์คำว่า ลงทะเบียน ตามด้วยรหัสเชิญ 8 ตัวที่ได้รับจากผู้ประสานงาน\n"
-            f"เช่น {EXAMPLE}\n(หรือแตะลิงก์ลงทะเบียนที่ได้รับ ระบบจะพิมพ์ให้)"
-        ),
+        ui.text(f"ยินดีต้อนรับสู่ระบบองค์กรคุณธรรม {ctx.settings.office_name} ค่ะ\n\n"
+                f"เริ่มต้นด้วยการลงทะเบียน: {HOW_TO}"),
         ui.text(PDPA),
     ]
 
 
 def link(ctx: Context, args: str) -> Reply:
     if not args:
-        return [ui.text(f"กรุณาพิมพ์ ลงทะเบียน ตามด้วยรหัสเชิญ 8 ตัว เช่น {EXAMPLE}")]
+        return [ui.text(f"กรุณาพิมพ์ {words.REGISTER} ตามด้วยรหัสเชิญ 8 ตัว เช่น {words.REGISTER_EXAMPLE}")]
     assert ctx.user_id is not None
     result = people.register(ctx.db, ctx.user_id, args, ctx.now)
     if result.outcome is Outcome.REGISTERED:
@@ -61,18 +56,18 @@ def link(ctx: Context, args: str) -> Reply:
         ctx.staff = person
         detail = ", ".join(p for p in (person.position, person.unit) if p)
         waiting = len(pledges.current_versions(ctx.db))
-        next_step = "ขั้นต่อไป: แตะ \"ปฏิญญา\" เพื่ออ่านและร่วมรับทราบปฏิญญาของสำนักงาน" if waiting else \
-            "พิมพ์ \"ช่วยเหลือ\" เพื่อดูสิ่งที่ทำได้"
+        next_step = f"ขั้นต่อไป: แตะ \"{words.PLEDGE}\" เพื่ออ่านและร่วมรับทราบปฏิญญาของสำนักงาน" if waiting else \
+            f"พิมพ์ \"{words.HELP}\" เพื่อดูสิ่งที่ทำได้"
         return [ui.text(
             f"ลงทะเบียนเรียบร้อยแล้วค่ะ\nคุณ{person.name} ({detail})\n\n{next_step}",
-            ui.quick("ปฏิญญา", "สถานะ", "ช่วยเหลือ"),
+            ui.quick(words.PLEDGE, words.STATUS, words.HELP),
         )]
     if result.outcome is Outcome.ALREADY:
         assert result.staff is not None
         return [ui.text(
             f"บัญชี LINE นี้ลงทะเบียนแล้วในชื่อ คุณ{result.staff.name} ค่ะ\n"
             "หากไม่ใช่ท่าน กรุณาติดต่อผู้ประสานงาน",
-            ui.quick("สถานะ", "ช่วยเหลือ"),
+            ui.quick(words.STATUS, words.HELP),
         )]
     if result.outcome is Outcome.CODE_TAKEN:
         return [ui.text(
@@ -84,10 +79,10 @@ def link(ctx: Context, args: str) -> Reply:
         until = result.locked_until.astimezone(ctx.settings.tz)
         return [ui.text(
             "พิมพ์รหัสเชิญไม่ถูกต้องหลายครั้ง ระบบจึงพักการลงทะเบียนของบัญชีนี้ไว้ชั่วคราวค่ะ\n"
-            f"ลองใหม่ได้หลัง {ui.thai_datetime(until)}\nหากไม่แน่ใจรหัส กรุณาติดต่อผู้ประสานงาน"
+            f"ลองใหม่ได้หลัง {thai.thai_datetime(until)}\nหากไม่แน่ใจรหัส กรุณาติดต่อผู้ประสานงาน"
         )]
     left = f"\n(ลองได้อีก {result.tries_left} ครั้ง)" if result.tries_left is not None and result.tries_left <= 3 else ""
     return [ui.text(
         f"ไม่พบรหัสเชิญ \"{args[:20]}\" ค่ะ\n"
-        f"กรุณาตรวจสอบรหัส 8 ตัวจากผู้ประสานงาน แล้วพิมพ์อีกครั้ง เช่น {EXAMPLE}{left}"
+        f"กรุณาตรวจสอบรหัส 8 ตัวจากผู้ประสานงาน แล้วพิมพ์อีกครั้ง เช่น {words.REGISTER_EXAMPLE}{left}"
     )]

@@ -2,24 +2,24 @@
 from __future__ import annotations
 
 from bot.router import Context, Reply, Router
-from handlers import ui
+from bot import messages as ui
+from bot import thai, words
 from models import activity as activities
 from models import pledge as pledges
 from models import proposal as proposals
 
-WORDS = ("สถานะ", "status")
 ROLE_NAMES = {"staff": "บุคลากร", "coordinator": "ผู้ประสานงาน", "executive": "ผู้บริหาร"}
 
 
 def register(router: Router) -> None:
-    router.text(WORDS, show)
+    router.text(words.STATUS, show)
 
 
 def show(ctx: Context, args: str = "") -> Reply:
     person = ctx.staff
     assert person is not None
-    registered = ui.thai_date(person.registered_at.astimezone(ctx.settings.tz)) if person.registered_at else "-"
-    body: list[dict] = [
+    registered = thai.thai_date(person.registered_at.astimezone(ctx.settings.tz)) if person.registered_at else "-"
+    body: list[ui.Flex] = [
         ui.label(f"คุณ{person.name}", weight="bold", size="md", color=ui.INK),
         ui.label(" · ".join(p for p in (person.position, person.unit) if p), size="sm", color=ui.GREY),
         ui.label(f"บทบาท: {ROLE_NAMES.get(person.role, person.role)} · ลงทะเบียนเมื่อ {registered}",
@@ -36,7 +36,7 @@ def show(ctx: Context, args: str = "") -> Reply:
             waiting += 1
             mark, color = "ยังไม่รับทราบ", ui.RED
         else:
-            mark, color = f"รับทราบแล้ว {ui.thai_date(ack.acknowledged_at.astimezone(ctx.settings.tz))}", ui.GREEN
+            mark, color = f"รับทราบแล้ว {thai.thai_date(ack.acknowledged_at.astimezone(ctx.settings.tz))}", ui.GREEN
         body.append({"type": "box", "layout": "horizontal", "margin": "sm", "contents": [
             ui.label(version.title, size="xs", color=ui.INK, flex=3),
             ui.label(mark, size="xs", color=color, flex=2, align="end"),
@@ -46,13 +46,13 @@ def show(ctx: Context, args: str = "") -> Reply:
     own = proposals.of_staff(ctx.db, person)
     body += [ui.separator(), ui.label("ความดีที่เสนอ (ตัวชี้วัด 1.1)", weight="bold", size="sm", margin="md",
                                        color=ui.INK),
-             ui.label(f"เสนอแล้ว {len(own)} รายการ" if own else "ยังไม่ได้เสนอ — แตะ \"ความดี\" เพื่อเสนอ",
+             ui.label(f"เสนอแล้ว {len(own)} รายการ" if own else f"ยังไม่ได้เสนอ — แตะ \"{words.PROPOSE}\" เพื่อเสนอ",
                       size="xs", color=ui.GREEN if own else ui.RED)]
     came = activities.attended(ctx.db, person)
     body += [ui.separator(), ui.label(f"กิจกรรมที่เข้าร่วม ({len(came)})", weight="bold", size="sm", margin="md",
                                        color=ui.INK)]
     for activity, checkin in came[-5:]:
-        when = ui.thai_date(checkin.at.astimezone(ctx.settings.tz))
+        when = thai.thai_date(checkin.at.astimezone(ctx.settings.tz))
         body.append({"type": "box", "layout": "horizontal", "margin": "sm", "contents": [
             ui.label(activity.title, size="xs", color=ui.INK, flex=3),
             ui.label(when, size="xs", color=ui.GREY, flex=2, align="end"),
@@ -61,7 +61,7 @@ def show(ctx: Context, args: str = "") -> Reply:
         body.append(ui.label(f"และก่อนหน้านี้อีก {len(came) - 5} กิจกรรม", size="xs", color=ui.GREY))
     if not came:
         body.append(ui.label("ยังไม่ได้เช็คอินกิจกรรมใด", size="xs", color=ui.GREY))
-    footer = [ui.button(ui.message_action("อ่านและรับทราบปฏิญญา", "ปฏิญญา"))] if waiting else None
+    footer = [ui.button(ui.message_action("อ่านและรับทราบปฏิญญา", words.PLEDGE))] if waiting else None
     summary = (f"สถานะของคุณ{person.name}: ปฏิญญา " + (f"รอรับทราบ {waiting} ฉบับ" if waiting else "รับทราบครบแล้ว")
                + f" · เสนอความดี {len(own)} · ร่วมกิจกรรม {len(came)}")
     return [ui.flex(summary, ui.bubble("สถานะของฉัน", body, footer=footer))]

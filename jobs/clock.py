@@ -22,7 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.config import Settings
 from bot.db import Database
 from bot.line import LineClient
-from jobs import JOBS, PERIODS, schedules
+from jobs import JOBS
 
 log = logging.getLogger("jobs")
 
@@ -56,7 +56,7 @@ class Clock:
         ran = []
         for job in scheduler.get_jobs():
             last = previous_fire_time(job.trigger, moment)
-            period = PERIODS[job.id]
+            period = JOBS[job.id].period
             if last is not None and period(last) == period(moment):
                 log.info("catching up %s (last due %s)", job.id, last.isoformat())
                 self.run(job.id, moment)
@@ -69,7 +69,7 @@ class Clock:
 
 
 def triggers(settings: Settings) -> dict[str, CronTrigger]:
-    return {name: CronTrigger(timezone=settings.tz, **fields) for name, fields in schedules(settings).items()}
+    return {name: CronTrigger(timezone=settings.tz, **job.schedule(settings)) for name, job in JOBS.items()}
 
 
 def build_scheduler(settings: Settings, run: Callable[[str], object],

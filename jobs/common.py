@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -102,7 +102,7 @@ class ScheduleError(ValueError):
     pass
 
 
-def parse_cron(text: str) -> dict:
+def parse_cron(text: str) -> dict[str, str | int]:
     """'mon 08:30' (weekly), 'mon,thu 08:30', '08:00' (daily), or a 5-field crontab '30 8 * * mon'
     → APScheduler CronTrigger fields."""
     parts = text.split()
@@ -117,7 +117,7 @@ def parse_cron(text: str) -> dict:
             raise ScheduleError(f"{text!r}: expected HH:MM, e.g. 'mon 08:30' or '08:00'") from None
         if not (0 <= hour < 24 and 0 <= minute < 60):
             raise ScheduleError(f"{text!r}: no such time of day")
-        fields: dict = {"hour": hour, "minute": minute}
+        fields: dict[str, str | int] = {"hour": hour, "minute": minute}
         if len(parts) == 2:
             days = parts[0].lower()
             if not all(d in DAYS for d in days.replace("-", ",").split(",")):
@@ -126,6 +126,3 @@ def parse_cron(text: str) -> dict:
         return fields
     raise ScheduleError(f"{text!r}: expected 'mon 08:30', '08:00' or a 5-field crontab")
 
-
-def days_left(due: date, today: date) -> int:
-    return (due - today).days

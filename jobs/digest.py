@@ -1,6 +1,6 @@
 """weekly-digest: one Flex message per coordinator, once per ISO week (Monday 08:30 by default).
 
-Every indicator with data (models.plan.progress): a progress bar, its next milestone with the Thai
+Every indicator with data (models.measures.progress): a progress bar, its next milestone with the Thai
 date and days left, on track / behind / overdue, the change since last week's snapshot; the three
 most urgent actions with per-unit counts; what happened to this week's nudges and to messages that
 could not be delivered; and buttons that type "สรุป รายชื่อ" and "สรุป".
@@ -17,19 +17,27 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot import messages as ui
+from bot import thai
 from bot.line import LineClient
-from handlers import ui
-from jobs import cards, common
-from models import followup, outbox
+from jobs import cards, common, nudges, reminders
+from jobs import delivery
+from models import followup, jobrun, measures, outbox
 from models import plan as plans
 from models.plan import IndicatorProgress, Plan, State
 from models.staff import Staff
 
 NAME = "weekly-digest"
-CRON = common.parse_cron("mon 08:30")
 MAX_ACTIONS = 3
 SHOW_UNITS = 3
 log = logging.getLogger("jobs.digest")
+# The measures that count people (models.followup.PEOPLE_MEASURES): what a person who has not
+# done it yet is.
+PENDING_PEOPLE = {
+    "pledge": "ยังไม่รับทราบปฏิญญา",
+    "proposals": "ยังไม่เสนอความดี",
+    "plan_participation": "ยังไม่ร่วมให้ความเห็นต่อแผน",
+}
 
 
 def period(now: datetime) -> str:
@@ -57,8 +65,8 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
     elif plan is None:
         log.warning("digest %s: no plan loaded; nothing to report", week)
     db.commit()
-    report = outbox.deliver(db, line, now, job=NAME, budget=budget.for_coordinators)
-    outbox.record_run(db, NAME, week, now, "done", planned=len(recipients), sent=report.sent, held=report.held,
+    report = delivery.deliver(db, line, now, job=NAME, budget=budget.for_coordinators)
+    jobrun.record_run(db, NAME, week, now, "done", planned=len(recipients), sent=report.sent, held=report.held,
                       detail=report.stopped)
     db.commit()
     log.info("digest %s: %d sent, %d failed, %d held", week, report.sent, report.failed, report.held)
@@ -70,7 +78,7 @@ def build(db: Session, plan: Plan, now: datetime, week: str, budget: common.Budg
           quota_error: str = "") -> cards.Digest:
     """What the digest says at `now`; stores this week's snapshot (first run of the week wins)."""
     today = now.date()
-    progress = plans.progress(db, plan, now)
+    progress = measures.progress(db, plan, now)
     previous = followup.previous_snapshots(db, plan.id, week)
     followup.store_snapshots(db, plan.id, week, {p.indicator.code: p.measured for p in progress}, now)
     rows = []
@@ -101,10 +109,10 @@ def action(db: Session, plan: Plan, p: IndicatorProgress, today) -> str:
     measure, m = p.indicator.measure, p.measured
     upcoming = p.next
     goal = upcoming.milestone.target if upcoming is not None else p.indicator.target
-    if measure in followup.PEOPLE_MEASURES and (done := followup.done_query(db, plan, measure)) is not None:
+    if measure in PENDING_PEOPLE and (done := followup.done_query(db, plan, measure)) is not None:
         units = followup.units_pending(db, done)
         pending = sum(n for _, n in units)
-        text = f"{pending} คน{followup.PEOPLE_MEASURES[measure]}"
+        text = f"{pending} คน{PENDING_PEOPLE[measure]}"
         if units:
             text += " — " + ", ".join(f"{unit} {n}" for unit, n in units[:SHOW_UNITS])
             if len(units) > SHOW_UNITS:
@@ -113,7 +121,7 @@ def action(db: Session, plan: Plan, p: IndicatorProgress, today) -> str:
         text = f"{m.total - m.done} กิจกรรมยังไม่มีผู้รับผิดชอบ"
     elif measure == "activities_done":
         need = max(math.ceil(goal / 100 * m.total - 1e-9) - m.done, 1)
-        text = f"ต้องดำเนินกิจกรรมอีก {need} กิจกรรมให้ถึง {ui.percent(goal)}% (ทำแล้ว {m.done}/{m.total})"
+        text = f"ต้องดำเนินกิจกรรมอีก {need} กิจกรรมให้ถึง {thai.percent(goal)}% (ทำแล้ว {m.done}/{m.total})"
     else:
         text = (f"ตอนนี้ {cards.value_text(m, p.indicator.target_kind, p.indicator.target)}"
                 f" จากเป้าหมาย {cards.value_text(plans.Measured(goal), p.indicator.target_kind, goal)}")
@@ -121,22 +129,20 @@ def action(db: Session, plan: Plan, p: IndicatorProgress, today) -> str:
             text = "ยังไม่มีหลักฐาน — บันทึกหลักฐานให้ครบ"
     when = ""
     if upcoming is not None:
-        when = f" (กำหนด {ui.thai_date(upcoming.due)} · {ui.days_text(upcoming.due, today)})"
+        when = f" (กำหนด {thai.thai_date(upcoming.due)} · {thai.days_text(upcoming.due, today)})"
     return f"{p.indicator.code}: {text}{when}"
 
 
 def notices(db: Session, now: datetime, budget: common.Budget | None, quota_error: str) -> list[tuple[str, str]]:
     """Nudges held back or sent this week (or last), messages LINE refused, the quota."""
-    from jobs import nudges, reminders
-
     found: list[tuple[str, str]] = []
     this_week, last_week = common.week_of(now), common.week_of(now - timedelta(days=7))
-    run_ = outbox.run_of(db, nudges.NAME, this_week) or outbox.run_of(db, nudges.NAME, last_week)
+    run_ = jobrun.run_of(db, nudges.NAME, this_week) or jobrun.run_of(db, nudges.NAME, last_week)
     if run_ is not None and run_.status == "held":
         found.append((f"⚠️ งดส่งข้อความชวน {run_.held:,} คน — {run_.detail}", ui.RED))
     elif run_ is not None and run_.status == "done" and run_.sent:
         found.append((f"ส่งข้อความชวนบุคลากรแล้ว {run_.sent:,} คน "
-                      f"({ui.thai_date(run_.at.astimezone(now.tzinfo))})", ui.GREY))
+                      f"({thai.thai_date(run_.at.astimezone(now.tzinfo))})", ui.GREY))
     failed = outbox.failures_since(db, [NAME, reminders.NAME, reminders.STAFF], now - timedelta(days=7))
     if failed:
         ids = {f.staff_id for f in failed if f.staff_id is not None}

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.line import LineClient
 from jobs import cards, common
-from models import followup, outbox
+from jobs import delivery
+from models import followup, jobrun, outbox
 from models import plan as plans
 from models import pledge as pledges
 
 NAME = "nudges"
-CRON = common.parse_cron("mon 08:15")
 SWITCH = "nudges"  # JobSetting name: "on" / "off"
 QUIET_DAYS = 6
 log = logging.getLogger("jobs.nudges")
@@ -37,7 +37,7 @@ def period(now: datetime) -> str:
 
 
 def enabled(db: Session, settings: Settings) -> bool:
-    stored = outbox.get_setting(db, SWITCH)
+    stored = jobrun.get_setting(db, SWITCH)
     return settings.nudges if stored is None else stored == "on"
 
 
@@ -49,7 +49,7 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
     week = period(now)
     db.commit()
     if not enabled(db, settings):
-        outbox.record_run(db, NAME, week, now, "off")
+        jobrun.record_run(db, NAME, week, now, "off")
         db.commit()
         log.info("nudges %s: switched off (NUDGES=1 or `flask jobs nudges on` switches them on)", week)
         return 0
@@ -63,13 +63,13 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
     waiting = outbox.pending_count(db, NAME, now)  # claimed by a run that did not finish
     need = len(targets) + waiting
     if need == 0:
-        outbox.record_run(db, NAME, week, now, "nothing")
+        jobrun.record_run(db, NAME, week, now, "nothing")
         db.commit()
         return 0
     allowed = budget.for_staff
     if quota_error or (allowed is not None and need > allowed):
         reason = hold_reason(budget, quota_error)
-        outbox.record_run(db, NAME, week, now, "held", planned=need, held=need, detail=reason)
+        jobrun.record_run(db, NAME, week, now, "held", planned=need, held=need, detail=reason)
         db.commit()
         log.warning("nudges %s: %d held back, none sent: %s (%s)", week, need, reason, budget.describe())
         return 0
@@ -78,8 +78,8 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
         db, NAME, week, [outbox.Draft(t.line_user_id, messages[t.topics], staff_id=t.staff_id, topics=t.topics)
                          for t in targets], now, expires_at=common.week_end(now))
     db.commit()
-    report = outbox.deliver(db, line, now, job=NAME, budget=allowed)
-    outbox.record_run(db, NAME, week, now, "done", planned=need, sent=report.sent, held=report.held,
+    report = delivery.deliver(db, line, now, job=NAME, budget=allowed)
+    jobrun.record_run(db, NAME, week, now, "done", planned=need, sent=report.sent, held=report.held,
                       detail=report.stopped)
     db.commit()
     log.info("nudges %s: %d claimed, %d sent in %d request(s), %d held", week, claimed, report.sent,

@@ -23,18 +23,18 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot import thai
 from bot.line import LineClient
-from handlers import ui
 from jobs import cards, common
+from jobs import delivery
 from models import activity as activities
-from models import outbox
+from models import jobrun, measures, outbox
 from models import plan as plans
 from models.plan import Plan, State
 from models.staff import Staff
 
 NAME = "deadline-reminders"
 STAFF = "deadline-reminders/staff"  # outbox job of reminders to non-coordinators: staff budget only
-CRON = common.parse_cron("08:00")
 LEADS = (14, 7, 3, 1)
 LATE_FOR = 7       # days after the date during which the "passed unmet" reminder may still go out
 LOOK_BACK = timedelta(days=40)  # reminder topics older than this cannot be current any more
@@ -74,7 +74,7 @@ def items(db: Session, plan: Plan, now: datetime) -> list[Item]:
     """Every dated thing of the plan that is not met yet."""
     tz = now.tzinfo
     found: list[Item] = []
-    measured = {p.indicator.code: p for p in plans.progress(db, plan, now)}
+    measured = {p.indicator.code: p for p in measures.progress(db, plan, now)}
     for indicator in plan.indicators:
         progress = measured.get(indicator.code)
         states = {s.milestone.id: s for s in progress.milestones} if progress else {}
@@ -90,13 +90,13 @@ def items(db: Session, plan: Plan, now: datetime) -> list[Item]:
                 detail = f"ตอนนี้ {now_text} · เป้าหมาย {goal}"
             label = f" ({milestone.label})" if milestone.label else ""
             found.append(Item(f"{indicator.code}:{milestone.due.isoformat()}", milestone.due,
-                              f"ตัวชี้วัด {indicator.code}{label}: {cards.short(indicator.title, 60)}", detail))
+                              f"ตัวชี้วัด {indicator.code}{label}: {thai.shorten(indicator.title, 60)}", detail))
     for activity in activities.of_plan(db, plan.id):
         if activity.done_at is not None:
             continue
         if activity.starts_at is not None:
             when = activity.starts_at.astimezone(tz)
-            day, detail = when.date(), f"จัดวันที่ {ui.thai_datetime(when)}" + (
+            day, detail = when.date(), f"จัดวันที่ {thai.thai_datetime(when)}" + (
                 f" · {activity.place}" if activity.place else "")
         elif activity.due is not None:
             day, detail = activity.due, "ต้องดำเนินการให้เสร็จภายในวันที่กำหนด"
@@ -105,7 +105,7 @@ def items(db: Session, plan: Plan, now: datetime) -> list[Item]:
         people = tuple(p.id for p in activity.responsible)
         if not people:
             detail += " · ยังไม่มีผู้รับผิดชอบ"
-        found.append(Item(f"a{activity.id}:{day.isoformat()}", day, f"กิจกรรม: {cards.short(activity.title, 60)}",
+        found.append(Item(f"a{activity.id}:{day.isoformat()}", day, f"กิจกรรม: {thai.shorten(activity.title, 60)}",
                           detail, people))
     return found
 
@@ -125,10 +125,10 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
         if due:
             claimed = _claim(db, now, day, today, due)
     db.commit()
-    report = outbox.deliver(db, line, now, job=NAME, budget=budget.for_coordinators)
-    staff = outbox.deliver(db, line, now, job=STAFF, budget=budget.spend(report.sent).for_staff)
+    report = delivery.deliver(db, line, now, job=NAME, budget=budget.for_coordinators)
+    staff = delivery.deliver(db, line, now, job=STAFF, budget=budget.spend(report.sent).for_staff)
     sent, held = report.sent + staff.sent, report.held + staff.held
-    outbox.record_run(db, NAME, day, now, "done" if claimed or sent else "nothing", planned=claimed,
+    jobrun.record_run(db, NAME, day, now, "done" if claimed or sent else "nothing", planned=claimed,
                       sent=sent, held=held, detail=report.stopped or staff.stopped)
     db.commit()
     if claimed or sent or report.failed or staff.failed:

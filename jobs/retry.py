@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from bot.line import LineClient
 from jobs import common, digest, reminders
+from jobs import delivery
 from models import outbox
 
 NAME = "outbox-retry"
-CRON = common.parse_cron("*/15 * * * *")
 COORDINATOR_JOBS = (digest.NAME, reminders.NAME)
 log = logging.getLogger("jobs.retry")
 
@@ -40,7 +40,7 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
     for job in sorted(waiting, key=lambda j: (j not in COORDINATOR_JOBS, j)):
         left = budget.spend(sent)
         allowed = left.for_coordinators if job in COORDINATOR_JOBS else left.for_staff
-        report = outbox.deliver(db, line, now, job=job, budget=allowed)
+        report = delivery.deliver(db, line, now, job=job, budget=allowed)
         sent += report.sent
         if report.sent or report.failed or report.stopped:
             log.info("retry %s: %d sent, %d failed, %d held %s", job, report.sent, report.failed, report.held,

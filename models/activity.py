@@ -128,6 +128,11 @@ def by_code(db: Session, code: str) -> Activity | None:
     return db.scalar(sa.select(Activity).where(Activity.code == normalize_code(code).split("-")[0]))
 
 
+def by_key(db: Session, key: str) -> Activity | None:
+    """An activity by its id in the plan file (`honour-ceremony`)."""
+    return db.scalar(sa.select(Activity).where(Activity.key == key))
+
+
 def of_plan(db: Session, plan_id: int | None) -> list[Activity]:
     stmt = sa.select(Activity).order_by(sa.func.coalesce(Activity.starts_at, Activity.created_at), Activity.id)
     if plan_id is not None:

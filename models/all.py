@@ -1,6 +1,18 @@
-"""Imports every model module so that Base.metadata knows every table (migrations, tests)."""
-from models import activity, conversation, measures, plan, pledge, proposal, staff, webhook_event  # noqa: F401
-from models import nomination  # noqa: F401  (rounds, nominations, honours; registers the "honours" measure)
-from models import followup, outbox  # noqa: F401  (the scheduled jobs' tables)
-from models import tally  # noqa: F401  (counters kept by triggers)
+"""Every model module, imported so that Base.metadata knows every table: for the migrations, the
+tests and the sandbox's reset. Nothing in models/ imports this module."""
+from models import (  # noqa: F401
+    activity,
+    conversation,
+    followup,  # weekly snapshots of indicator values
+    jobrun,  # what the scheduled jobs did, and their switches
+    measures,
+    nomination,
+    outbox,  # the scheduled jobs' messages
+    plan,
+    pledge,
+    proposal,
+    staff,
+    tally,  # counters kept by triggers
+    webhook_event,
+)
 from models.base import Base  # noqa: F401

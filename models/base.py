@@ -1,10 +1,13 @@
 """Declarative base, naming convention and time helpers shared by every model."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -15,20 +18,20 @@ NAMING_CONVENTION = {
 }
 
 
-class UTCDateTime(sa.TypeDecorator):
+class UTCDateTime(sa.TypeDecorator[datetime]):
     """Stores aware datetimes as UTC and always returns them aware (SQLite keeps no zone)."""
 
     impl = sa.DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use an aware datetime")
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect):
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
@@ -48,10 +51,32 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-_INSERT_ONCE: dict[tuple, sa.TextClause] = {}
+@dataclass(frozen=True)
+class LengthProblem:
+    """A typed text outside its allowed length: `length` characters, and the `limit` it is under
+    (`short`) or over."""
+
+    short: bool
+    length: int
+    limit: int
 
 
-def insert_ignoring_conflicts(db, table: sa.Table, values: dict, index_elements: list[str]) -> bool:
+def dialect_insert(db: Session, table: sa.Table) -> Any:
+    """INSERT with ON CONFLICT support (`on_conflict_do_nothing`, `on_conflict_do_update`) on SQLite
+    and PostgreSQL."""
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"unsupported database: {dialect}")  # pragma: no cover - only the two supported
+
+
+_INSERT_ONCE: dict[tuple[str, tuple[str, ...], tuple[str, ...]], sa.TextClause] = {}
+
+
+def insert_ignoring_conflicts(db: Session, table: sa.Table, values: dict[str, Any],
+                              index_elements: list[str]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING RETURNING on SQLite and PostgreSQL; True when a row was inserted.
 
     Written as text once per shape: SQLAlchemy's dialect `insert()` is not cacheable and would be

@@ -8,24 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models import pledge as pledges
 from models.activity import Activity, CheckIn
-from models.base import Base
-from models.outbox import PENDING, SENT, OutboxMessage, dialect_insert
+from models.base import Base, dialect_insert
+from models.outbox import PENDING, SENT, OutboxMessage
 from models.plan import Measured, Plan
 from models.proposal import PlanComment, Proposal
 from models.staff import Staff
 
-# The measures that count people, and what a person who has not done it yet is, in Thai.
-PEOPLE_MEASURES = {
-    "pledge": "ยังไม่รับทราบปฏิญญา",
-    "proposals": "ยังไม่เสนอความดี",
-    "plan_participation": "ยังไม่ร่วมให้ความเห็นต่อแผน",
-}
 
 
 class IndicatorSnapshot(Base):
@@ -87,13 +82,18 @@ def participation_done(plan: Plan) -> sa.Select:
 
 
 def done_query(db: Session, plan: Plan, measure: str) -> sa.Select | None:
-    if measure == "pledge":
-        return pledge_done(db)
-    if measure == "proposals":
-        return proposal_done(plan)
-    if measure == "plan_participation":
-        return participation_done(plan)
-    return None
+    """The people who have done what a measure that counts people counts; None for other measures
+    (and for the pledge while none is published)."""
+    query = PEOPLE_MEASURES.get(measure)
+    return query(db, plan) if query is not None else None
+
+
+# The measures that count people (models.measures), and who counts for each.
+PEOPLE_MEASURES: dict[str, Callable[[Session, Plan], sa.Select | None]] = {
+    "pledge": lambda db, plan: pledge_done(db),
+    "proposals": lambda db, plan: proposal_done(plan),
+    "plan_participation": lambda db, plan: participation_done(plan),
+}
 
 
 def units_pending(db: Session, done: sa.Select) -> list[tuple[str, int]]:

@@ -14,6 +14,7 @@ CLI's clock), so that `now.date()` is the office's date.
 """
 from __future__ import annotations
 
+import enum
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,8 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.activity import Activity
-from models.base import Base, insert_ignoring_conflicts
-from models.plan import Measured, Plan, measure
+from models.base import Base, LengthProblem, insert_ignoring_conflicts
+from models.plan import Measured, Plan, fiscal_year_of
 from models.proposal import VIRTUES
 from models.staff import Staff
 
@@ -38,6 +39,10 @@ MAX_TITLE = 200
 MAX_MATCHES = 12  # people or units offered as quick replies at once
 HONOUR_ACTIVITY_KEY = "honour-ceremony"
 HONOUR_ACTIVITY_TYPE = "honouring"
+# A round's title when none is given (stored data, like the default pledge): the plan's fiscal year,
+# then "รอบที่ 2", "รอบที่ 3" … for later rounds of the same year.
+DEFAULT_TITLE = "เสนอชื่อบุคคลคุณธรรมและหน่วยงานคุณธรรม ปีงบประมาณ {year}"
+LATER_ROUND = "{title} รอบที่ {number}"
 
 # Titles people put before their name, longest first so that นางสาว is not read as นาง + สาว….
 # Both the roster's names and what a person types lose them before comparing.
@@ -54,8 +59,36 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
 
 
+class Refusal(enum.Enum):
+    """Why the rules refuse a round change, a nomination or an honour (the handler says it in Thai,
+    the CLI in English)."""
+
+    TITLE_LENGTH = "title_length"          # a round's title: 1 to MAX_TITLE characters
+    NO_TIME_ZONE = "no_time_zone"          # a round's opening time without a zone
+    ROUND_OPEN = "round_open"              # another round is open (`title`)
+    ROUND_SCHEDULED = "round_scheduled"    # another round is scheduled (`title`)
+    CLOSES_TOO_EARLY = "closes_too_early"  # the last day is before the opening day or today
+    NO_ROUND = "no_round"                  # nothing open or scheduled to close
+    ROUND_CLOSED = "round_closed"          # the round takes no more nominations
+    WITHDRAW_CLOSED = "withdraw_closed"    # the round has closed: its nominations stay
+    NOT_ON_ROSTER = "not_on_roster"        # the person nominated is not (or no longer) on the roster
+    SELF = "self"                          # nobody nominates themselves
+    NO_UNIT = "no_unit"
+    OWN_UNIT = "own_unit"                  # nobody nominates their own unit
+    BAD_KIND = "bad_kind"                  # neither a person nor a unit
+    BAD_VIRTUE = "bad_virtue"              # not one of the 5 virtues (`virtue`)
+    REASON = "reason"                      # the reason's length (`problem`, a LengthProblem)
+    NO_PERSON = "no_person"                # an honour for a person without the person
+
+
 class NominationError(ValueError):
-    """A nomination or round change that the rules refuse; the message is Thai, for the user."""
+    """A round change, nomination or honour that the rules refuse: `refusal` says why, `details`
+    what it was about (a round's `title`, a `virtue`, a length `problem`)."""
+
+    def __init__(self, refusal: Refusal, **details: object):
+        super().__init__(refusal.value + "".join(f" {k}={v!r}" for k, v in details.items()))
+        self.refusal = refusal
+        self.details = details
 
 
 class NominationRound(Base):
@@ -157,24 +190,35 @@ def closed_on(round_: NominationRound, tz) -> date | None:
     return round_.closes_on
 
 
-def start_round(db: Session, now: datetime, title: str, closes_on: date | None = None,
+def default_title(db: Session, at: datetime, plan_id: int | None = None) -> str:
+    """The title of a new round: DEFAULT_TITLE with the plan's fiscal year (the year of `at` without
+    a plan), numbered after the first round of that title."""
+    plan = db.get(Plan, plan_id) if plan_id is not None else None
+    year = plan.fiscal_year if plan is not None else fiscal_year_of(at.date())
+    title = DEFAULT_TITLE.format(year=year)
+    earlier = [r for r in rounds(db) if r.title.startswith(title)]
+    return LATER_ROUND.format(title=title, number=len(earlier) + 1) if earlier else title
+
+
+def start_round(db: Session, now: datetime, title: str | None = None, closes_on: date | None = None,
                 opens_at: datetime | None = None, plan_id: int | None = None,
                 by: Staff | None = None) -> NominationRound:
-    """Open a round now (or schedule it for `opens_at`). Refused while another is open or scheduled."""
-    title = " ".join(title.split())
-    if not title or len(title) > MAX_TITLE:
-        raise NominationError(f"ชื่อรอบต้องมี 1 ถึง {MAX_TITLE} ตัวอักษร")
+    """Open a round now (or schedule it for `opens_at`), titled `title` or `default_title`. Refused
+    while another is open or scheduled."""
     opens_at = opens_at or now
     if opens_at.tzinfo is None:
-        raise NominationError("เวลาเปิดต้องระบุเขตเวลา")
+        raise NominationError(Refusal.NO_TIME_ZONE)
+    title = " ".join((title or "").split()) or default_title(db, opens_at, plan_id)
+    if len(title) > MAX_TITLE:
+        raise NominationError(Refusal.TITLE_LENGTH)
     current = open_round(db, now)
     if current is not None:
-        raise NominationError(f"มีรอบ \"{current.title}\" เปิดอยู่แล้ว กรุณาปิดรอบนั้นก่อน")
+        raise NominationError(Refusal.ROUND_OPEN, title=current.title)
     scheduled = next_round(db, now)
     if scheduled is not None:
-        raise NominationError(f"มีรอบ \"{scheduled.title}\" กำหนดเปิดไว้แล้ว กรุณายกเลิกรอบนั้นก่อน")
+        raise NominationError(Refusal.ROUND_SCHEDULED, title=scheduled.title)
     if closes_on is not None and closes_on < max(now.date(), opens_at.astimezone(now.tzinfo).date()):
-        raise NominationError("วันปิดรับต้องไม่ก่อนวันเปิด และไม่ก่อนวันนี้")
+        raise NominationError(Refusal.CLOSES_TOO_EARLY)
     round_ = NominationRound(title=title, opens_at=opens_at, closes_on=closes_on, plan_id=plan_id,
                              opened_by_id=by.id if by is not None else None)
     db.add(round_)
@@ -186,7 +230,7 @@ def close_round(db: Session, now: datetime) -> NominationRound:
     """Close the open round, or cancel the scheduled one."""
     round_ = open_round(db, now) or next_round(db, now)
     if round_ is None:
-        raise NominationError("ไม่มีรอบการเสนอชื่อที่เปิดอยู่")
+        raise NominationError(Refusal.NO_ROUND)
     round_.closed_at = now
     db.flush()
     return round_
@@ -272,31 +316,32 @@ def search_units(db: Session, query: str) -> list[str]:
 
 
 # -- nominating ----------------------------------------------------------------------------------
-def reason_problem(text: str) -> str | None:
-    """Why a reason cannot be stored, in Thai; None when it is fine."""
+def reason_problem(text: str) -> LengthProblem | None:
+    """Why a reason cannot be stored (at least MIN_REASON characters, spaces not counted; at most
+    MAX_REASON); None when it is fine."""
     length = len(_SPACES.sub("", text))
     if length < MIN_REASON:
-        return f"กรุณาเล่าเหตุผลอย่างน้อย 1 ประโยค (อย่างน้อย {MIN_REASON} ตัวอักษร)"
+        return LengthProblem(short=True, length=length, limit=MIN_REASON)
     if len(text.strip()) > MAX_REASON:
-        return f"เหตุผลยาวเกินไป ({len(text.strip())} ตัวอักษร) กรุณาสรุปให้ไม่เกิน {MAX_REASON} ตัวอักษร"
+        return LengthProblem(short=False, length=len(text.strip()), limit=MAX_REASON)
     return None
 
 
-def target_problem(nominator: Staff, kind: str, nominee: Staff | None = None, unit: str = "") -> str | None:
-    """Why this nominator may not nominate this person or unit, in Thai; None when they may."""
+def target_problem(nominator: Staff, kind: str, nominee: Staff | None = None, unit: str = "") -> Refusal | None:
+    """Why this nominator may not nominate this person or unit; None when they may."""
     if kind == PERSON:
         if nominee is None or not nominee.active:
-            return "ไม่พบรายชื่อนี้ในทะเบียนบุคลากรแล้ว"
+            return Refusal.NOT_ON_ROSTER
         if nominee.id == nominator.id:
-            return "ท่านเสนอชื่อตนเองไม่ได้"
+            return Refusal.SELF
         return None
     if kind == UNIT:
         if not unit:
-            return "ไม่พบหน่วยงานนี้"
+            return Refusal.NO_UNIT
         if unit == nominator.unit:
-            return "ท่านเสนอชื่อหน่วยงานของตนเองไม่ได้"
+            return Refusal.OWN_UNIT
         return None
-    return "ประเภทการเสนอชื่อไม่ถูกต้อง"
+    return Refusal.BAD_KIND
 
 
 def nominated_virtues(db: Session, round_: NominationRound, nominator: Staff, target: str) -> set[str]:
@@ -314,15 +359,15 @@ def nominate(db: Session, round_: NominationRound, nominator: Staff, kind: str, 
     Safe under concurrent calls: INSERT … ON CONFLICT DO NOTHING on the round/nominator/target/virtue key.
     """
     if not round_.is_open(now):
-        raise NominationError("รอบการเสนอชื่อปิดแล้ว")
-    problem = target_problem(nominator, kind, nominee, unit)
-    if problem is not None:
-        raise NominationError(problem)
+        raise NominationError(Refusal.ROUND_CLOSED)
+    refusal = target_problem(nominator, kind, nominee, unit)
+    if refusal is not None:
+        raise NominationError(refusal)
     if virtue not in VIRTUES:
-        raise NominationError("กรุณาเลือกคุณธรรมข้อใดข้อหนึ่งใน 5 ข้อ")
+        raise NominationError(Refusal.BAD_VIRTUE, virtue=virtue)
     problem = reason_problem(reason)
     if problem is not None:
-        raise NominationError(problem)
+        raise NominationError(Refusal.REASON, problem=problem)
     if kind == PERSON:
         assert nominee is not None
         target, unit = person_target(nominee.id), nominee.unit
@@ -358,7 +403,7 @@ def withdraw(db: Session, nominator: Staff, nomination_id: int, now: datetime) -
         return None
     round_ = db.get(NominationRound, nomination.round_id)
     if round_ is None or not round_.is_open(now):
-        raise NominationError("รอบการเสนอชื่อปิดแล้ว ถอนไม่ได้")
+        raise NominationError(Refusal.WITHDRAW_CLOSED)
     db.delete(nomination)
     db.flush()
     return nomination
@@ -451,15 +496,15 @@ def honour(db: Session, round_: NominationRound, kind: str, now: datetime, nomin
     """Record an honouree of a round (for a virtue, or '' overall); (the honour, False) when it was
     recorded before."""
     if virtue and virtue not in VIRTUES:
-        raise NominationError(f"ไม่รู้จักคุณธรรม \"{virtue}\"")
+        raise NominationError(Refusal.BAD_VIRTUE, virtue=virtue)
     if kind == PERSON:
         if nominee is None:
-            raise NominationError("ไม่พบรายชื่อนี้")
+            raise NominationError(Refusal.NO_PERSON)
         target, unit = person_target(nominee.id), nominee.unit
     elif kind == UNIT and unit:
         target = unit_target(unit)
     else:
-        raise NominationError("ไม่พบหน่วยงานนี้")
+        raise NominationError(Refusal.NO_UNIT)
     created = insert_ignoring_conflicts(db, Honour.__table__, {
         "round_id": round_.id, "kind": kind, "target": target, "virtue": virtue, "unit": unit,
         "nominee_id": nominee.id if kind == PERSON and nominee is not None else None,
@@ -556,11 +601,21 @@ def honour_activities(db: Session, plan: Plan) -> list[Activity]:
                Activity.key.contains("honour")))))
 
 
-@measure("honours")
-def honours_measure(db: Session, plan: Plan, now: datetime) -> Measured | None:
-    """4.1: met (1) when a round of this fiscal year has an honouree and the honouring activity is done.
+@dataclass(frozen=True)
+class HonoursStanding:
+    """Where indicator 4.1 stands: people and units honoured in the plan's rounds, and whether the
+    honouring activity was carried out."""
 
-    None while no nomination round exists at all."""
+    honoured: int
+    held: bool
+
+    @property
+    def met(self) -> bool:
+        return bool(self.honoured) and self.held
+
+
+def honours_standing(db: Session, plan: Plan, now: datetime) -> HonoursStanding | None:
+    """4.1 at `now`; None while no nomination round exists at all."""
     if db.scalar(sa.select(sa.func.count()).select_from(NominationRound)) == 0:
         return None
     round_ids = [r.id for r in rounds_of_plan(db, plan)]
@@ -569,7 +624,14 @@ def honours_measure(db: Session, plan: Plan, now: datetime) -> Measured | None:
         honoured = db.scalar(sa.select(sa.func.count(sa.distinct(Honour.target))).where(
             Honour.round_id.in_(round_ids), Honour.honoured_at <= now)) or 0
     held = any(a.done_at is not None and a.done_at <= now for a in honour_activities(db, plan))
-    ceremony = ("จัดกิจกรรมยกย่องเชิดชูเกียรติแล้ว" if held
-                else "ยังไม่ได้บันทึกว่าจัดกิจกรรมยกย่องเชิดชูเกียรติ")
-    detail = f"ยกย่องแล้ว {honoured} ราย · {ceremony}"
-    return Measured(1.0 if honoured and held else 0.0, int(bool(honoured)) + int(held), 2, detail)
+    return HonoursStanding(honoured, held)
+
+
+def honours_measure(db: Session, plan: Plan, now: datetime) -> Measured | None:
+    """4.1: met (1) when a round of this fiscal year has an honouree and the honouring activity is done.
+
+    None while no nomination round exists at all."""
+    standing = honours_standing(db, plan, now)
+    if standing is None:
+        return None
+    return Measured(1.0 if standing.met else 0.0, int(bool(standing.honoured)) + int(standing.held), 2)

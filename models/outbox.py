@@ -2,33 +2,31 @@
 
 A job *claims* each message first: one row per (job, period, recipient) — UNIQUE — inserted with
 ON CONFLICT DO NOTHING together with the `X-Line-Retry-Key` it will carry, and committed. Then
-`deliver` *leases* pending rows (a conditional UPDATE, committed, so two clock processes never send
-the same row at once; on PostgreSQL the candidate is picked with FOR UPDATE SKIP LOCKED, on SQLite
-BEGIN IMMEDIATE serializes), sends them with the stored key and marks them sent. A process that dies
-after the claim leaves a pending row; the next run sends it with the same key, and if LINE had
-already accepted it, LINE answers 409 and the row is marked sent.
+delivery (jobs/delivery.py) *leases* pending rows (`lease`: a conditional UPDATE, committed, so two
+clock processes never send the same row at once; on PostgreSQL the candidate is picked with FOR
+UPDATE SKIP LOCKED, on SQLite BEGIN IMMEDIATE serializes), sends them with the stored key and marks
+them (`mark_sent`, `mark_refused`, `mark_unanswered`). A process that dies after the claim leaves a
+pending row; the next run sends it with the same key, and if LINE had already accepted it, LINE
+answers 409 and the row is marked sent.
 
 Multicast rows (nudges) share one retry key per batch of up to 500: a batch is made of rows one
 claim inserted, so every recipient is in exactly one batch whatever other processes do; the batch's
 messages are stored once. Rows are inserted in recipient order by every process: two clocks
 claiming the same period on PostgreSQL wait for each other, never deadlock.
-
-Also here: `JobRun` (what each job did per period, e.g. nudges held back for lack of quota, read by
-the digest) and `JobSetting` (switches set with `flask jobs nudges on|off`).
 """
 from __future__ import annotations
 
 import json
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, dialect_insert, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -67,31 +65,6 @@ class OutboxMessage(Base):
     error: Mapped[str] = mapped_column(sa.String(500), default="")
 
 
-class JobRun(Base):
-    """What a job did in one period (the last run of that period wins)."""
-
-    __tablename__ = "job_runs"
-    __table_args__ = (sa.UniqueConstraint("job", "period"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job: Mapped[str] = mapped_column(sa.String(40))
-    period: Mapped[str] = mapped_column(sa.String(40))
-    status: Mapped[str] = mapped_column(sa.String(16))  # done / held / off / nothing
-    planned: Mapped[int] = mapped_column(default=0)
-    sent: Mapped[int] = mapped_column(default=0)
-    held: Mapped[int] = mapped_column(default=0)
-    detail: Mapped[str] = mapped_column(sa.String(500), default="")
-    at: Mapped[datetime]
-
-
-class JobSetting(Base):
-    __tablename__ = "job_settings"
-
-    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    value: Mapped[str] = mapped_column(sa.String(200))
-    updated_at: Mapped[datetime]
-
-
 # -- claiming ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Draft:
@@ -101,18 +74,6 @@ class Draft:
     messages: list[dict]
     staff_id: int | None = None
     topics: tuple[str, ...] = ()
-
-
-def dialect_insert(db: Session, table: sa.Table):
-    """INSERT with ON CONFLICT support on SQLite and PostgreSQL."""
-    dialect = db.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - only the two supported databases
-        raise RuntimeError(f"unsupported database: {dialect}")
-    return insert(table)
 
 
 def _row(job: str, period: str, draft: Draft, key: str, multicast: bool, now: datetime,
@@ -211,27 +172,23 @@ def pending_count(db: Session, job: str, now: datetime) -> int:
         OutboxMessage.job == job, OutboxMessage.status == PENDING, OutboxMessage.expires_at > now)) or 0
 
 
-# -- delivering ----------------------------------------------------------------------------------
-@dataclass
-class Delivery:
-    sent: int = 0          # recipients reached
-    requests: int = 0      # push / multicast requests that LINE accepted (or had accepted: 409)
-    failed: int = 0        # recipients given up (LINE refused: blocked the bot, bad request …)
-    held: int = 0          # recipients left pending: no budget, or LINE unavailable
-    expired: int = 0
-    stopped: str = ""      # why delivery stopped early
-    errors: list[str] = field(default_factory=list)
-
-
+# -- leases: what delivery (jobs/delivery.py) does to the rows --------------------------------------
 @dataclass(frozen=True)
-class _Lease:
+class Lease:
+    """A group of pending rows that share a retry key, held by one sender until LEASE runs out."""
+
     retry_key: str
     multicast: bool
     recipients: list[str]
-    messages: list[dict]
+    messages: list[dict[str, Any]]
 
 
-def _expire(db: Session, now: datetime, job: str | None) -> int:
+OVER_BUDGET = Lease("", False, [], [])  # the next group has more recipients than the budget allows
+
+
+def expire(db: Session, now: datetime, job: str | None) -> int:
+    """Give up pending rows (of one job, or all) past their period, or whose retry key is older than
+    LINE's memory of it; how many. Commits."""
     table = OutboxMessage.__table__
     scope = [table.c.status == PENDING] + ([table.c.job == job] if job else [])
     late = db.execute(sa.update(table).where(*scope, table.c.expires_at <= now)
@@ -250,12 +207,9 @@ def _expire(db: Session, now: datetime, job: str | None) -> int:
     return len(late) + len(stale)
 
 
-OVER_BUDGET = _Lease("", False, [], [])
-
-
-def _lease(db: Session, now: datetime, job: str | None, skip: set[str], limit: int | None) -> _Lease | None:
+def lease(db: Session, now: datetime, job: str | None, skip: set[str], limit: int | None) -> Lease | None:
     """Lease the oldest pending retry-key group nobody else holds: None when there is none left,
-    OVER_BUDGET when it has more recipients than `limit`."""
+    OVER_BUDGET when it has more recipients than `limit`. Commits."""
     table = OutboxMessage.__table__
     free = [table.c.status == PENDING, table.c.expires_at > now,
             sa.or_(table.c.lease_until.is_(None), table.c.lease_until <= now)]
@@ -302,100 +256,36 @@ def _lease(db: Session, now: datetime, job: str | None, skip: set[str], limit: i
                                                                table.c.messages.is_not(None)).limit(1))
         db.commit()
         if rows:  # every row of a group carries the same messages
-            return _Lease(key, rows[0].multicast, sorted(r.recipient for r in rows), messages)
+            return Lease(key, rows[0].multicast, sorted(r.recipient for r in rows), messages)
         skip.add(key)
 
 
-def _finish(db: Session, key: str, now: datetime, **values) -> None:
+def _finish(db: Session, key: str, now: datetime, **values: Any) -> None:
     table = OutboxMessage.__table__
     db.execute(sa.update(table).where(table.c.retry_key == key, table.c.status == PENDING)
                .values(lease_until=None, **values))
     db.commit()
 
 
-def deliver(db: Session, line, now: datetime, job: str | None = None, budget: int | None = None) -> Delivery:
-    """Send pending messages (of one job, or all) with their stored retry keys.
+def mark_sent(db: Session, key: str, now: datetime) -> None:
+    """LINE accepted the group (or had accepted it: 409). Commits."""
+    _finish(db, key, now, status=SENT, finished_at=now, http_status=200, error="")
 
-    `budget` caps the recipients reached in this call (None: no cap); what does not fit stays
-    pending. Commits after each step, and holds no transaction while it talks to LINE.
-    """
-    from linebot.v3.messaging import Message
 
-    from bot.line import LineError
+def mark_refused(db: Session, key: str, now: datetime, http_status: int | None, error: str) -> None:
+    """LINE refused the group for good (blocked the bot, bad request …): never sent again. Commits."""
+    _finish(db, key, now, status=FAILED, finished_at=now, http_status=http_status, error=error[:500])
 
+
+def mark_unanswered(db: Session, key: str, now: datetime, http_status: int | None, error: str) -> None:
+    """No answer, or one to try again (5xx, timeout, 429, 401/403): the group stays pending for the
+    next run with the same key, unless it has been tried MAX_ATTEMPTS times. Commits."""
+    _finish(db, key, now, http_status=http_status, error=error[:500])
+    table = OutboxMessage.__table__
+    db.execute(sa.update(table).where(table.c.retry_key == key, table.c.status == PENDING,
+                                      table.c.attempts >= MAX_ATTEMPTS)
+               .values(status=FAILED, finished_at=now))
     db.commit()
-    report = Delivery(expired=_expire(db, now, job))
-    skip: set[str] = set()
-    while True:
-        lease = _lease(db, now, job, skip, None if budget is None else budget - report.sent)
-        if lease is None:
-            break
-        if lease is OVER_BUDGET:
-            left = (budget or 0) - report.sent
-            report.stopped = f"monthly quota: {left} message(s) left for this job"
-            log.warning("outbox: %s", report.stopped)
-            break
-        if not lease.messages:  # cannot happen through claim/claim_multicast; never loop on it
-            _finish(db, lease.retry_key, now, status=FAILED, finished_at=now, error="no messages stored")
-            skip.add(lease.retry_key)
-            continue
-        messages = [Message.from_dict(m) for m in lease.messages]
-        try:
-            if lease.multicast:
-                line.multicast(lease.recipients, messages, retry_key=lease.retry_key)
-            else:
-                line.push(lease.recipients[0], messages, retry_key=lease.retry_key)
-        except LineError as exc:
-            detail = f"LINE {exc.status or 'unreachable'} (request id {exc.request_id or '-'}): {exc.detail}"[:500]
-            if exc.status in (400, 404, 422):
-                # Final for this message: the recipient blocked the bot or left, or LINE refused it.
-                _finish(db, lease.retry_key, now, status=FAILED, finished_at=now, http_status=exc.status,
-                        error=detail)
-                report.failed += len(lease.recipients)
-                report.errors.append(detail)
-                log.error("outbox: %s to %s given up: %s", "multicast" if lease.multicast else "push",
-                          ", ".join(lease.recipients[:3]) + (" …" if len(lease.recipients) > 3 else ""), detail)
-                skip.add(lease.retry_key)
-                continue
-            # 5xx, timeouts, 429 after the client's own retries, 401/403: try again on the next run
-            # with the same key; stop now, since LINE (or our token) is not well.
-            _finish(db, lease.retry_key, now, http_status=exc.status or None, error=detail)
-            table = OutboxMessage.__table__
-            db.execute(sa.update(table).where(table.c.retry_key == lease.retry_key, table.c.status == PENDING,
-                                              table.c.attempts >= MAX_ATTEMPTS)
-                       .values(status=FAILED, finished_at=now))
-            db.commit()
-            report.errors.append(detail)
-            report.stopped = detail
-            log.error("outbox: delivery stopped, will retry with the same key on the next run: %s", detail)
-            break
-        _finish(db, lease.retry_key, now, status=SENT, finished_at=now, http_status=200, error="")
-        report.sent += len(lease.recipients)
-        report.requests += 1
-    if report.stopped:
-        report.held = pending_count(db, job, now) if job else 0
-        db.commit()
-    return report
-
-
-# -- what happened -------------------------------------------------------------------------------
-def record_run(db: Session, job: str, period: str, now: datetime, status: str, planned: int = 0,
-               sent: int = 0, held: int = 0, detail: str = "") -> None:
-    """Remember what a job did in a period (the latest run of the period wins). Does not commit."""
-    values = {"status": status, "planned": planned, "sent": sent, "held": held, "detail": detail[:500], "at": now}
-    db.execute(dialect_insert(db, JobRun.__table__).values(job=job, period=period, **values)
-               .on_conflict_do_update(index_elements=["job", "period"], set_=values))
-
-
-def run_of(db: Session, job: str, period: str) -> JobRun | None:
-    return db.scalar(sa.select(JobRun).where(JobRun.job == job, JobRun.period == period))
-
-
-def latest_runs(db: Session) -> dict[str, JobRun]:
-    latest = sa.select(JobRun.job, sa.func.max(JobRun.at).label("at")).group_by(JobRun.job).subquery()
-    rows = db.scalars(sa.select(JobRun).join(
-        latest, sa.and_(JobRun.job == latest.c.job, JobRun.at == latest.c.at)))
-    return {r.job: r for r in rows}
 
 
 def failures_since(db: Session, jobs: Sequence[str], since: datetime) -> list[OutboxMessage]:
@@ -403,25 +293,3 @@ def failures_since(db: Session, jobs: Sequence[str], since: datetime) -> list[Ou
     return list(db.scalars(sa.select(OutboxMessage).where(
         OutboxMessage.job.in_(list(jobs)), OutboxMessage.status == FAILED,
         OutboxMessage.finished_at >= since).order_by(OutboxMessage.finished_at)))
-
-
-def get_setting(db: Session, name: str) -> str | None:
-    found = db.get(JobSetting, name)
-    return found.value if found is not None else None
-
-
-def set_setting(db: Session, name: str, value: str, now: datetime) -> None:
-    """Does not commit."""
-    found = db.get(JobSetting, name)
-    if found is None:
-        db.add(JobSetting(name=name, value=value, updated_at=now))
-    else:
-        found.value, found.updated_at = value, now
-    db.flush()
-
-
-def clear_setting(db: Session, name: str) -> None:
-    found = db.get(JobSetting, name)
-    if found is not None:
-        db.delete(found)
-        db.flush()

@@ -1,11 +1,12 @@
 """The plan as data: one plan per office and fiscal year, its indicators and dated milestones, and
-the rule that says where each indicator stands at a given moment."""
+the rule that says where a measured indicator stands against its milestones at a given moment
+(models.measures measures each indicator and puts the two together)."""
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -79,6 +80,11 @@ def current(db: Session, now: datetime) -> Plan | None:
     return started[-1] if started else (plans[0] if plans else None)
 
 
+def every(db: Session) -> list[Plan]:
+    """Every plan, past years included, by year and office."""
+    return list(db.scalars(sa.select(Plan).order_by(Plan.fiscal_year, Plan.office)))
+
+
 def by_year(db: Session, fiscal_year: int) -> list[Plan]:
     return list(db.scalars(sa.select(Plan).where(Plan.fiscal_year == fiscal_year)))
 
@@ -99,7 +105,6 @@ class Measured:
     value: float          # percent (0–100), a count, or 1/0 for yes/no
     done: int = 0         # e.g. people who proposed, activities done
     total: int = 0        # e.g. people on the roster, activities in the plan
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,21 +135,9 @@ class IndicatorProgress:
         upcoming = self.next
         return State.DONE if upcoming is None else upcoming.state
 
-    def urgency(self) -> tuple:
+    def urgency(self) -> tuple[int, date, int]:
         upcoming = self.next
         return (STATE_RANK[self.state], upcoming.due if upcoming else date.max, self.indicator.position)
-
-
-Measure = Callable[[Session, Plan, datetime], Optional[Measured]]
-MEASURES: dict[str, Measure] = {}
-
-
-def measure(name: str):
-    """Register how an indicator's value is measured; a measure returns None while it has no data."""
-    def decorate(fn: Measure) -> Measure:
-        MEASURES[name] = fn
-        return fn
-    return decorate
 
 
 def milestone_states(indicator: Indicator, measured: Measured, now: datetime, plan: Plan) -> list[MilestoneState]:
@@ -166,20 +159,6 @@ def milestone_states(indicator: Indicator, measured: Measured, now: datetime, pl
         states.append(MilestoneState(milestone, state, expected))
         start, start_value = milestone.due, milestone.target
     return states
-
-
-def progress(db: Session, plan: Plan, now: datetime) -> list[IndicatorProgress]:
-    """Every indicator that has data, most urgent first."""
-    import models.all  # noqa: F401  (every module registers its measures on import)
-
-    result = []
-    for indicator in plan.indicators:
-        fn = MEASURES.get(indicator.measure)
-        measured = fn(db, plan, now) if fn else None
-        if measured is None:
-            continue
-        result.append(IndicatorProgress(indicator, measured, milestone_states(indicator, measured, now, plan)))
-    return sorted(result, key=IndicatorProgress.urgency)
 
 
 def indicator(db: Session, plan: Plan, code: str) -> Indicator | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 import yaml
@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from models import activity as activities
 from models.activity import Activity, ActivityError
+from models.measures import MEASURES
 from models.plan import Indicator, Milestone, Plan
 
 DEFAULT_PLAN_FILE = Path(__file__).resolve().parent / "data" / "plan_fy2569_chiangrai.yaml"
-MEASURE_NAMES = ("proposals", "pledge", "plan_participation", "responsible_assigned", "activities_done",
-                 "honours", "awards", "channels", "report", "confirmation")
 
 
 class _Loader(yaml.SafeLoader):
@@ -73,10 +72,18 @@ class IndicatorSpec(_Strict):
     code: str = Field(pattern=r"^\d+(\.\d+)*$")
     title: str = Field(min_length=1)
     counts: str = ""
-    measure: Literal[MEASURE_NAMES]  # type: ignore[valid-type]
+    measure: str
     target: TargetSpec
     milestones: list[MilestoneSpec] = Field(min_length=1)
     responsible: str = ""
+
+    @field_validator("measure")
+    @classmethod
+    def known_measure(cls, value: str) -> str:
+        if value not in MEASURES:
+            names = [f"'{name}'" for name in MEASURES]
+            raise ValueError(f"Input should be {', '.join(names[:-1])} or {names[-1]}")
+        return value
 
     @field_validator("milestones")
     @classmethod

@@ -84,6 +84,11 @@ class PledgeError(ValueError):
     pass
 
 
+def documents(db: Session) -> list[PledgeDocument]:
+    """Every document, retired ones included, oldest first."""
+    return list(db.scalars(sa.select(PledgeDocument).order_by(PledgeDocument.id)))
+
+
 def current_versions(db: Session) -> list[PledgeVersion]:
     """The latest version of every active document, oldest document first."""
     latest = (

@@ -7,7 +7,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base
+from models.base import Base, LengthProblem
 from models.staff import Staff
 
 VIRTUES = ("พอเพียง", "วินัย", "สุจริต", "จิตอาสา", "กตัญญู")
@@ -39,13 +39,13 @@ class PlanComment(Base):
     created_at: Mapped[datetime]
 
 
-def text_problem(text: str) -> str | None:
-    """Why a typed answer cannot be stored, in Thai; None when it is fine."""
+def text_problem(text: str) -> LengthProblem | None:
+    """Why a typed answer (a problem, a good, a plan comment) cannot be stored; None when it is fine."""
     length = len(text.strip())
     if length < MIN_TEXT:
-        return f"ข้อความสั้นเกินไป กรุณาพิมพ์อย่างน้อย {MIN_TEXT} ตัวอักษร"
+        return LengthProblem(short=True, length=length, limit=MIN_TEXT)
     if length > MAX_TEXT:
-        return f"ข้อความยาวเกินไป ({length} ตัวอักษร) กรุณาสรุปให้ไม่เกิน {MAX_TEXT} ตัวอักษร"
+        return LengthProblem(short=False, length=length, limit=MAX_TEXT)
     return None
 
 

@@ -74,9 +74,24 @@ def by_code(db: Session, code: str) -> Staff | None:
     return db.scalar(sa.select(Staff).where(Staff.code == code))
 
 
+def on_roster(db: Session, unregistered_only: bool = False) -> list[Staff]:
+    """People on the roster by unit and code (only those without a LINE account, when asked)."""
+    stmt = sa.select(Staff).where(Staff.active).order_by(Staff.unit, Staff.code)
+    if unregistered_only:
+        stmt = stmt.where(Staff.line_user_id.is_(None))
+    return list(db.scalars(stmt))
+
+
 def active_count(db: Session) -> int:
     """People on the roster: the tally the database keeps (migration 0006), not a count of rows."""
     return tally.read(db, tally.STAFF_ACTIVE)[tally.STAFF_ACTIVE]
+
+
+def registration_counts(db: Session) -> tuple[int, int]:
+    """(people on the roster who registered with LINE, people on the roster)."""
+    registered, total = db.execute(
+        sa.select(sa.func.count(Staff.line_user_id), sa.func.count(Staff.id)).where(Staff.active)).one()
+    return registered, total
 
 
 def new_invite_code() -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from bot.fakeline import MULTICAST, PUSH, REPLY
 from bot.line import LineClient, LineError
-from handlers import ui
+from bot import messages as ui
 
 USER = "U" + "4" * 32
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import activity as activities
+from models import measures
 from models import plan as plans
 from models import planfile
 from models.activity import Activity
@@ -24,7 +25,7 @@ def at(y, m, d, h=9):
 def states(bot, moment, code):
     with bot.db.sessions() as s:
         plan = plans.current(s, moment)
-        found = {p.indicator.code: p for p in plans.progress(s, plan, moment)}
+        found = {p.indicator.code: p for p in measures.progress(s, plan, moment)}
     item = found.get(code)
     return None if item is None else (item.measured.value, [m.state for m in item.milestones])
 

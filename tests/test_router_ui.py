@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.router import Router
-from handlers import register_all, ui
+from bot import messages as ui
+from bot import thai
+from handlers import register_all
 
 
 def test_duplicate_word_or_action_is_an_error():
@@ -36,14 +38,14 @@ def test_text_matching_takes_arguments_with_or_without_a_space():
 
 
 def test_thai_dates():
-    assert ui.thai_date(date(2026, 2, 27)) == "27 ก.พ. 2569"
-    assert ui.thai_date(date(2026, 2, 27), thai_digits=True) == "๒๗ ก.พ. ๒๕๖๙"
+    assert thai.thai_date(date(2026, 2, 27)) == "27 ก.พ. 2569"
+    assert thai.thai_date(date(2026, 2, 27), thai_digits=True) == "๒๗ ก.พ. ๒๕๖๙"
     at = datetime(2025, 12, 31, 23, 59, tzinfo=ZoneInfo("Asia/Bangkok"))
-    assert ui.thai_datetime(at) == "31 ธ.ค. 2568 เวลา 23:59 น."
+    assert thai.thai_datetime(at) == "31 ธ.ค. 2568 เวลา 23:59 น."
 
 
 def test_percent_and_long_text_splitting():
-    assert ui.percent(72.5) == "72.5" and ui.percent(100.0) == "100" and ui.percent(16.67) == "16.7"
+    assert thai.percent(72.5) == "72.5" and thai.percent(100.0) == "100" and thai.percent(16.67) == "16.7"
     messages = ui.texts([f"บรรทัดที่ {i} " + "ก" * 80 for i in range(300)])
     assert 1 < len(messages) <= 5
     assert all(len(m.text) <= 5000 for m in messages)

@@ -5,9 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
-from bot.db import alembic_config, upgrade
+from bot.db import downgrade, upgrade
 from models import pledge as pledges
 from models import roster, tally
 from models.pledge import PledgeAck
@@ -184,7 +183,7 @@ def test_migration_0007_keeps_the_counts_both_ways(scratch_url):
     after = {tally.STAFF_ACTIVE: 2, tally.pledge_acks(version): 2}
     assert counts() == after
 
-    command.downgrade(alembic_config(scratch_url), "0006")
+    downgrade(scratch_url, "0006")
     assert counts() == after
     with engine.begin() as conn:  # and 0006's triggers are back
         conn.execute(sa.update(staff).where(staff.c.code == "M01").values(active=True))

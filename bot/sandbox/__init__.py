@@ -16,17 +16,23 @@ import urllib.error
 import urllib.request
 import uuid
 from datetime import datetime
+from html import escape
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, render_template, request, send_file
+from flask import Blueprint, Flask, Response, abort, jsonify, redirect, render_template, request, send_file
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from bot import richmenu
 from bot.config import SANDBOX_LINE_PATH, is_loopback
 from bot.fakeline import FakeLine
 from bot.sandbox import demo
 from bot.sandbox.flexhtml import render_message, render_quick_reply
+from bot.services import Bot, current_bot
+from bot.webhook import signature
+from jobs import JOBS
 from models import defaults
+from models import staff as people
 from models.staff import Staff
 
 log = logging.getLogger(__name__)
@@ -36,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def init_app(app: Flask) -> None:
-    bot = app.extensions["khunnatham"]
+    bot: Bot = app.extensions["khunnatham"]
     fake = FakeLine(access_token=bot.settings.access_token)
     fake.quota_limit = 300
     bot.sandbox = fake
@@ -47,7 +53,7 @@ def init_app(app: Flask) -> None:
         ensure_demo(bot)  # else `flask db upgrade` is about to create the schema, and loads it then
 
 
-def ensure_demo(bot) -> bool:
+def ensure_demo(bot: Bot) -> bool:
     """Load the demo office into an empty, migrated sandbox database; True when it was loaded now."""
     with bot.db.session() as db:
         if demo.is_loaded(db):
@@ -58,8 +64,14 @@ def ensure_demo(bot) -> bool:
     return True
 
 
-def _bot():
-    return current_app.extensions["khunnatham"]
+def _bot() -> Bot:
+    return current_bot()
+
+
+def _fake() -> FakeLine:
+    fake = current_bot().sandbox
+    assert fake is not None, "the sandbox routes exist only in sandbox mode"
+    return fake
 
 
 @bp.before_request
@@ -69,26 +81,22 @@ def loopback_only():
 
 
 @bp.get("/")
-def page():
-    from bot.richmenu import AREAS, definition
-
-    return render_template("sandbox.html", office=_bot().settings.office_name, areas=AREAS,
-                           menu=definition())
+def page() -> str:
+    return render_template("sandbox.html", office=_bot().settings.office_name, areas=richmenu.AREAS,
+                           menu=richmenu.definition())
 
 
 @bp.get("/richmenu.png")
-def richmenu_image():
-    from bot.richmenu import IMAGE_PATH
-
-    return send_file(IMAGE_PATH, mimetype="image/png")
+def richmenu_image() -> Response:
+    return send_file(richmenu.IMAGE_PATH, mimetype="image/png")
 
 
 # -- the API the page uses ---------------------------------------------------------------------
 @bp.get("/api/people")
-def people():
+def roster():
     bot = _bot()
     with bot.db.sessions() as db:
-        everyone = list(db.scalars(sa.select(Staff).where(Staff.active).order_by(Staff.unit, Staff.code)))
+        everyone = people.on_roster(db)
     return jsonify([{
         "code": p.code, "name": p.name, "unit": p.unit, "role": p.role, "userId": p.line_user_id,
         "inviteCode": p.invite_code,
@@ -103,7 +111,7 @@ def new_user():
 
 @bp.get("/api/chat")
 def chat():
-    fake: FakeLine = _bot().sandbox
+    fake = _fake()
     tz = _bot().settings.tz
     user = _user_id(request.args.get("user", ""))
     after = request.args.get("after", "0")
@@ -131,7 +139,7 @@ def say():
         abort(400, "empty message")
     if len(text) > 5000:
         abort(400, "LINE messages are at most 5000 characters")
-    _bot().sandbox.user_said(user, {"type": "text", "text": text})
+    _fake().user_said(user, {"type": "text", "text": text})
     return _deliver(user, "message", message={
         "id": str(uuid.uuid4().int)[:18], "type": "text", "text": text, "quoteToken": uuid.uuid4().hex})
 
@@ -143,7 +151,7 @@ def postback():
     data = str(payload.get("data", ""))
     display = payload.get("displayText")
     if display:
-        _bot().sandbox.user_said(user, {"type": "text", "text": str(display)})
+        _fake().user_said(user, {"type": "text", "text": str(display)})
     return _deliver(user, "postback", postback={"data": data})
 
 
@@ -166,21 +174,17 @@ def reset():
         demo.wipe(db)
         defaults.ensure(db)
         demo.load(db, datetime.now(bot.settings.tz))
-    bot.sandbox.reset()
+    _fake().reset()
     return jsonify(ok=True)
 
 
 @bp.get("/api/jobs")
-def jobs():
-    from jobs import JOBS
-
+def jobs() -> Response:
     return jsonify(sorted(JOBS))
 
 
 @bp.post("/api/jobs/<name>")
-def run_job(name: str):
-    from jobs import JOBS
-
+def run_job(name: str) -> Response:
     bot = _bot()
     payload = request.get_json(silent=True) or {}
     user = payload.get("user")
@@ -190,10 +194,9 @@ def run_job(name: str):
             abort(403, "only a coordinator can run a scheduled job")
         if name not in JOBS:
             abort(404, f"no job named {name}")
-        fn, _cron = JOBS[name]
-        result = fn(datetime.now(bot.settings.tz), db, bot.line)
+        result = JOBS[name].run(datetime.now(bot.settings.tz), db, bot.line)
         db.commit()
-    return jsonify(ok=True, result=result if isinstance(result, (int, str)) else None)
+    return jsonify(ok=True, result=result)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -207,7 +210,7 @@ def _user_id(value: str) -> str:
 def _deliver(user: str, type_: str, reply: bool = True, **fields):
     """Sign one event with this process's channel secret and POST it to the real /callback."""
     bot = _bot()
-    fake: FakeLine = bot.sandbox
+    fake = _fake()
     event = {
         "type": type_, "mode": "active", "timestamp": int(time.time() * 1000),
         "source": {"type": "user", "userId": user}, "webhookEventId": uuid.uuid4().hex.upper()[:26],
@@ -216,11 +219,9 @@ def _deliver(user: str, type_: str, reply: bool = True, **fields):
     if reply:
         event["replyToken"] = fake.issue_reply_token(user)
     body = json.dumps({"destination": "U" + "0" * 32, "events": [event]}, ensure_ascii=False).encode()
-    from bot.webhook import signature as sign
-
     port = request.environ.get("SERVER_PORT", "8000")
     call = urllib.request.Request(f"http://127.0.0.1:{port}/callback", data=body, method="POST", headers={
-        "Content-Type": "application/json", "X-Line-Signature": sign(bot.settings.channel_secret, body)})
+        "Content-Type": "application/json", "X-Line-Signature": signature(bot.settings.channel_secret, body)})
     try:
         with urllib.request.urlopen(call, timeout=10) as response:
             status = response.status
@@ -230,6 +231,4 @@ def _deliver(user: str, type_: str, reply: bool = True, **fields):
 
 
 def render_user_message(message: dict) -> str:
-    from html import escape
-
     return f'<div class="lb-bubble lb-user-text">{escape(message.get("text", ""))}</div>'

@@ -13,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from bot.fakeline import MULTICAST, PUSH
-from handlers.nomination import parse_day
+from bot.thai import parse_day
+from models import measures
 from models import nomination as nominations
 from models import plan as plans
 from models.nomination import Honour, Nomination, NominationError, NominationRound
@@ -429,7 +430,7 @@ def test_one_nomination_per_nominee_per_virtue_per_round(bot, line, register, co
         me, him = nominations.search_people(s, "สมชาย")[0], nominations.search_people(s, "วิชัย")[0]
         _, created = nominations.nominate(s, round_, me, "person", "วินัย", REASON, T1, nominee=him)
         assert created is False
-        with pytest.raises(NominationError, match="ตนเอง"):
+        with pytest.raises(NominationError, match="self"):  # Refusal.SELF
             nominations.nominate(s, round_, me, "person", "วินัย", REASON, T1, nominee=me)
     assert count_rows(bot, Nomination) == 5
 
@@ -609,7 +610,7 @@ def test_tally_with_many_nominees_and_long_reasons_fits_line(bot, line, register
 def progress_41(bot, at: datetime):
     with bot.db.sessions() as s:
         plan = plans.current(s, at)
-        found = {p.indicator.code: p for p in plans.progress(s, plan, at)}
+        found = {p.indicator.code: p for p in measures.progress(s, plan, at)}
     return found.get("4.1")
 
 
@@ -684,7 +685,8 @@ def test_share_text_is_shortened_to_a_usable_link():
     round_ = NominationRound(title="รอบทดสอบ")
     many = [nominations.Honouree("person", f"p:{i}", f"นายคนดีมากมาก ที่{i}", "อำเภอเมืองเชียงราย",
                                  list(VIRTUES), []) for i in range(60)]
-    from handlers.nomination import MAX_SHARE_URL, announcement_text, share_link
+    from bot.links import share as share_link
+    from handlers.honours import MAX_SHARE_URL, announcement_text
 
     text = announcement_text("สำนักงาน", round_, many)
     assert len(share_link(text)) <= MAX_SHARE_URL and "และอีก" in text and "ที่0 " in text
@@ -696,7 +698,7 @@ def test_cli_round_lifecycle(bot, line, runner, register):
                                  "--at", "2026-03-02T08:00+07:00"])
     assert result.exit_code == 0 and "closes at the end of 2026-03-31" in result.output, result.output
     again = runner.invoke(args=["nominate", "open", "--at", "2026-03-02T08:05+07:00"])
-    assert again.exit_code != 0 and "เปิดอยู่แล้ว" in again.output
+    assert again.exit_code != 0 and "round \"รอบทดลอง\" is open; close it first" in again.output
     user = register("S01")
     assert "\"รอบทดลอง\"" in text_of(line.say(user, "เสนอชื่อ", at=T1))
     line.say(user, "ยกเลิก", at=T1)

@@ -2,6 +2,7 @@
 catch-up, the `flask jobs` commands, the settings, and the sandbox's "run a job" button."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import subprocess
@@ -62,10 +63,10 @@ def test_bad_schedules_are_refused(text):
         common.parse_cron(text)
 
 
-def test_sandbox_contract():
-    for name, entry in JOBS.items():
-        fn, cron = entry                         # bot/sandbox unpacks (fn, cron)
-        assert isinstance(entry, Job) and callable(fn) and isinstance(cron, dict)
+def test_jobs_table(settings):
+    for name, entry in JOBS.items():             # the clock, the CLI and the sandbox read this one table
+        assert isinstance(entry, Job) and entry.name == name and callable(entry.run) and callable(entry.period)
+        assert entry.schedule(settings) == common.parse_cron(entry.schedule_text(settings))
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_a_failing_job_is_logged_and_the_next_run_happens(clock, monkeypatch, ca
         calls.append(now)
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(JOBS, "weekly-digest", Job(broken, {}))
+    monkeypatch.setitem(JOBS, "weekly-digest", dataclasses.replace(JOBS["weekly-digest"], run=broken))
     with caplog.at_level(logging.ERROR, logger="jobs"):
         assert clock.run("weekly-digest", at(2026, 2, 16, 8, 30)) is None
     assert "job weekly-digest failed" in caplog.text and "boom" in caplog.text

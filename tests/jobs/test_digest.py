@@ -9,6 +9,7 @@ import pytest
 
 from bot.fakeline import PUSH
 from jobs import digest
+from models import measures
 from models import plan as plans
 from models.plan import Measured
 from tests.conftest import add_people, text_of
@@ -106,7 +107,7 @@ def test_once_a_week_and_weeks_across_new_year(staffed, bot, run_job, line_api):
 def test_every_indicator_fits_one_card(staffed, bot, run_job, line_api, monkeypatch):
     """With all ten indicators measured the card stays under LINE's 30 KB bubble limit."""
     for name in ("honours", "awards", "channels", "report", "confirmation"):
-        monkeypatch.setitem(plans.MEASURES, name, lambda db, plan, now: Measured(1.0, 1, 5))
+        monkeypatch.setitem(measures.MEASURES, name, lambda db, plan, now: Measured(1.0, 1, 5))
     assert run_job(digest.NAME, MONDAY) == 1
     card = card_of(line_api, "C01")
     for code in ("1.1", "1.2", "2.1", "2.2", "3.1", "4.1", "4.2", "4.3", "4.4", "4.5"):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from bot.fakeline import MULTICAST, PUSH, QUOTA
 from bot.line import LineClient
 from jobs import digest, nudges
-from models import outbox
+from models import jobrun, outbox
 from models import plan as plans
 from models import proposal as proposals
 from models.staff import Staff
@@ -23,7 +23,7 @@ MONDAY = at(2026, 2, 16, 8, 15)
 @pytest.fixture
 def nudging(bot):
     with bot.db.session() as db:
-        outbox.set_setting(db, nudges.SWITCH, "on", MONDAY)
+        jobrun.set_setting(db, nudges.SWITCH, "on", MONDAY)
     return bot
 
 
@@ -42,7 +42,7 @@ def test_off_by_default(staffed, bot, run_job, line_api):
     assert run_job(nudges.NAME, MONDAY) == 0
     assert billed(line_api) == [] and line_api.calls(QUOTA) == []
     with bot.db.sessions() as db:
-        assert outbox.run_of(db, nudges.NAME, "2026-W08").status == "off"
+        assert jobrun.run_of(db, nudges.NAME, "2026-W08").status == "off"
 
 
 def test_on_by_env(staffed, bot, settings, line_api, run_job):
@@ -114,7 +114,7 @@ def test_quota_too_small_holds_the_whole_run_and_the_digest_says_so(staffed, nud
     assert billed(line_api) == []                            # none of it
     assert outbox_rows(bot, nudges.NAME) == []
     with bot.db.sessions() as db:
-        held = outbox.run_of(db, nudges.NAME, "2026-W08")
+        held = jobrun.run_of(db, nudges.NAME, "2026-W08")
     assert (held.status, held.held) == ("held", 6)
     # The digest, from the reserve, tells the coordinator how many and why.
     assert run_job(digest.NAME, MONDAY + timedelta(minutes=15)) == 1
@@ -135,7 +135,7 @@ def test_quota_unreadable_holds_the_run(staffed, nudging, bot, run_job, line_api
     line_api.fail_next(QUOTA, 500, times=settings.line_max_attempts)
     assert run_job(nudges.NAME, MONDAY) == 0
     with bot.db.sessions() as db:
-        held = outbox.run_of(db, nudges.NAME, "2026-W08")
+        held = jobrun.run_of(db, nudges.NAME, "2026-W08")
     assert held.status == "held" and "อ่านโควตา" in held.detail
     assert billed(line_api) == []
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from bot.fakeline import MULTICAST, PUSH
-from handlers import ui
-from jobs import digest
+from bot import messages as ui
+from jobs import delivery, digest
 from models import outbox
 from models.outbox import FAILED, PENDING, SENT, OutboxMessage
 from tests.jobs.conftest import at, billed, outbox_rows, user_of
@@ -28,9 +28,9 @@ def claim(bot, *recipients: str, job: str = "test", period: str = WEEK, now=NOW)
                             expires_at=now + timedelta(days=7))
 
 
-def deliver(bot, client, now=NOW, **kwargs) -> outbox.Delivery:
+def deliver(bot, client, now=NOW, **kwargs) -> delivery.Delivery:
     with bot.db.sessions() as db:
-        return outbox.deliver(db, client, now, **kwargs)
+        return delivery.deliver(db, client, now, **kwargs)
 
 
 def test_claim_is_unique_per_job_period_recipient(bot):
@@ -93,7 +93,7 @@ def test_crash_of_a_whole_job_run_between_claim_and_send(staffed, bot, client, l
     def die(*args, **kwargs):
         raise SystemExit("killed between claim and send")
 
-    monkeypatch.setattr(outbox, "deliver", die)
+    monkeypatch.setattr(delivery, "deliver", die)
     try:
         run_job(digest.NAME, NOW)
     except SystemExit:

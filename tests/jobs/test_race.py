@@ -12,7 +12,7 @@ from bot.db import Database
 from bot.fakeline import MULTICAST, PUSH
 from bot.line import LineClient
 from jobs import JOBS, digest, nudges, reminders
-from models import outbox
+from models import jobrun, outbox
 from tests.jobs.conftest import add_staff, at, billed, link, outbox_rows, user_of
 
 CLOCKS = 4
@@ -50,7 +50,7 @@ def busy_office(staffed, bot, line_api):
     line_api.quota_limit = None
     link(bot, add_staff(bot, 1201))
     with bot.db.session() as db:
-        outbox.set_setting(db, nudges.SWITCH, "on", at(2026, 2, 1))
+        jobrun.set_setting(db, nudges.SWITCH, "on", at(2026, 2, 1))
     return bot
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.fakeline import MULTICAST, PUSH
 from bot.line import LineClient
-from jobs import digest, nudges, reminders
+from jobs import delivery, digest, nudges, reminders
 from jobs.clock import Clock
 from models import outbox
 from tests.jobs.conftest import BKK, outbox_rows, user_of
@@ -56,7 +56,7 @@ def test_a_year_with_random_kills(staffed, bot, settings, line_api, monkeypatch)
     rng = random.Random(2569)
     line = DyingLine(settings.replace(nudges=True), rng)
     clock = Clock(line.settings, bot.db, line)
-    real_deliver = outbox.deliver
+    real_deliver = delivery.deliver
     kills_after_claim = Counter()
 
     def deliver(*args, **kwargs):  # the process may also die between a job's claim and its delivery
@@ -65,7 +65,7 @@ def test_a_year_with_random_kills(staffed, bot, settings, line_api, monkeypatch)
             raise Killed("after claim")
         return real_deliver(*args, **kwargs)
 
-    monkeypatch.setattr(outbox, "deliver", deliver)
+    monkeypatch.setattr(delivery, "deliver", deliver)
 
     def run(name: str, moment: datetime) -> None:
         for attempt in range(20):          # killed: the clock restarts 10 minutes later and catches up

@@ -175,7 +175,7 @@ def test_progress_bar_fill_has_its_percent_width_inside_a_grey_track():
 
 
 def test_progress_bar_from_the_bots_own_builder():
-    from handlers import ui
+    from bot import messages as ui
 
     card = ui.bubble("สถานะ", [ui.progress_row("กลุ่มงานคลัง", 1, 6, 16.7), ui.progress_row("ทั้งหมด", 0, 4, 0.0)])
     FlexContainer.from_dict(card)

@@ -1,0 +1,30 @@
+"""The application factory.
+
+    flask --app bot run              # development server
+    gunicorn "bot:create_app()"      # production (see Procfile)
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from bot import cli, qrpage, sandbox, webhook
+from bot.config import INSTANCE_DIR, Settings
+from bot.services import EXTENSION, Bot
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask("bot", instance_path=str(INSTANCE_DIR))
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.config["SETTINGS"] = settings
+    if not app.debug and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.extensions[EXTENSION] = Bot(settings)
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(qrpage.bp)
+    cli.init_app(app)
+    if settings.sandbox:
+        sandbox.init_app(app)
+    return app
