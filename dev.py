@@ -3,6 +3,7 @@
 
     python3 dev.py start     # set up, migrate, add the default pledge, start the bot
     python3 dev.py test      # set up, run the test suite (extra arguments go to pytest)
+    python3 dev.py lint      # set up, then ruff, the import layers (import-linter) and mypy
 
 Set-up is a virtual environment in .venv with the project installed (editable, with the dev
 extras); it is redone only when pyproject.toml changes. Uses only the standard library.
@@ -102,8 +103,28 @@ def test(args: list[str]) -> None:
     os.execv(str(PY), [str(PY), "-m", "pytest", *args])
 
 
+LINTERS = (  # (name, program in .venv/bin, arguments); each is configured in pyproject.toml
+    ("ruff", "ruff", ["check", "bot", "handlers", "jobs", "models", "tests", "bench", "dev.py"]),
+    ("import layers", "lint-imports", []),
+    ("mypy", "mypy", []),
+)
+
+
+def lint(args: list[str]) -> None:
+    """Every linter, each to the end; fails when any does."""
+    install()
+    failed = []
+    for name, program, arguments in LINTERS:
+        say(f"lint: {name}")
+        if subprocess.run([str(BIN / program), *arguments], cwd=ROOT).returncode != 0:
+            failed.append(name)
+    if failed:
+        sys.exit(f"[dev] lint failed: {', '.join(failed)}")
+    say("lint: all passed")
+
+
 def main() -> None:
-    commands = {"start": start, "test": test, "setup": lambda args: install()}
+    commands = {"start": start, "test": test, "lint": lint, "setup": lambda args: install()}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(__doc__)
     commands[sys.argv[1]](sys.argv[2:])

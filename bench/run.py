@@ -50,7 +50,7 @@ import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository (bench/ and the baseline live here)
@@ -296,7 +296,7 @@ def prepare_database(name: str, url: str, staff: int, work: Path) -> tuple[list[
     say(f"  {name}: " + flask_cli(["roster", "import", str(roster_file)], env).replace(str(work) + "/", ""))
     engine = sa.create_engine(url)
     table = Staff.__table__
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with engine.begin() as conn:
         ids = list(conn.scalars(sa.select(table.c.id).where(table.c.active).order_by(table.c.id)))
         conn.execute(
@@ -420,7 +420,8 @@ def run_target(name: str, command: str, env_extra: dict, spec: dict, work: Path,
         spec = dict(spec, port=port, out=str(work / f"{name}-result.json"))
         spec_file = work / f"{name}-spec.json"
         spec_file.write_text(json.dumps(spec))
-        cpu_app, cpu_fake, cpu_all, wall = cpu_seconds(app.pid), cpu_seconds(fake.pid), busy_cpu_seconds(), time.monotonic()
+        cpu_app, cpu_fake = cpu_seconds(app.pid), cpu_seconds(fake.pid)
+        cpu_all, wall = busy_cpu_seconds(), time.monotonic()
         budget = 60 + args.closed_max_seconds * 2 + args.duration + 2 * REQUEST_TIMEOUT
         gen = spawn([sys.executable, str(Path(__file__).resolve()), "_loadgen", str(spec_file)], base_env(),
                     work / f"{name}-loadgen.log")
@@ -624,17 +625,18 @@ def run_all(args, work: Path) -> int:
     sys.path.insert(0, str(APP_ROOT))
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), "unknown")
-    say(f"machine: {os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), {cpu}; Python {sys.version.split()[0]}")
+    say(f"machine: {os.cpu_count()} CPUs ({len(os.sched_getaffinity(0))} usable), {cpu}; "
+        f"Python {sys.version.split()[0]}")
     say(f"bot code: {source}")
     say(f"web command: {command}")
     say(f"closed loop: {args.requests} requests, {CONCURRENCY} in flight; open loop: {args.rate:g}/s for "
         f"{args.duration:g}s; roster {args.staff}; work dir {work}")
-    results: dict = {"machine": {"cpus": os.cpu_count(), "model": cpu}, "source": source, "args": {k: str(v) for k, v in vars(args).items()},
-                     "targets": {}}
+    results: dict = {"machine": {"cpus": os.cpu_count(), "model": cpu}, "source": source,
+                     "args": {k: str(v) for k, v in vars(args).items()}, "targets": {}}
     verdicts: list[tuple[str, bool]] = []
     try:
-        databases = [(name, url) for name, url in (("sqlite", f"sqlite:///{work / 'bot.sqlite'}"), ("postgres", args.pg_url))
-                     if not args.only or args.only == name]
+        choices = (("sqlite", f"sqlite:///{work / 'bot.sqlite'}"), ("postgres", args.pg_url))
+        databases = [(name, url) for name, url in choices if not args.only or args.only == name]
         # Both databases are prepared at once, before anything is measured (it is the slow part).
         say("preparing " + ", ".join(url for _, url in databases))
         write_roster(work / f"roster-{args.staff}.csv", args.staff)
@@ -887,7 +889,7 @@ async def closed_loop(loop, port: int, requests: list[bytes], concurrency: int, 
                             conn.close()
                         conn = await connect(loop, port)
                     status = await conn.request(requests[i], timeout)
-                except (OSError, ConnectionError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, OSError, ConnectionError) as exc:
                     note_error(errors, type(exc).__name__, offset + i)
                     if conn is not None:
                         conn.close()
@@ -941,7 +943,7 @@ async def open_loop(loop, port: int, requests: list[bytes], rate: float, timeout
                     if conn is None:
                         conn = await connect(loop, port)
                     status = await conn.request(data, timeout)
-                except (OSError, ConnectionError, asyncio.TimeoutError) as exc:
+                except (TimeoutError, OSError, ConnectionError) as exc:
                     note_error(errors, type(exc).__name__, offset + i)
                     if conn is not None:
                         conn.close()

@@ -7,10 +7,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
@@ -53,7 +53,7 @@ class Settings:
     push_reserve: int = 30
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
         values: dict[str, str] = {}
         env_file = dotenv if dotenv is not None else PROJECT_ROOT / ".env"
         if environ is None and env_file.exists():
@@ -102,7 +102,7 @@ class Settings:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
 
 

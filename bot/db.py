@@ -6,9 +6,9 @@ import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import sqlalchemy as sa
 from alembic import command

@@ -456,7 +456,7 @@ class FakeLineServer:
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="fakeline", daemon=True)
 
-    def __enter__(self) -> "FakeLineServer":
+    def __enter__(self) -> FakeLineServer:
         self.start()
         return self
 

@@ -10,8 +10,8 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import urllib3
 from linebot.v3.messaging import (

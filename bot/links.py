@@ -11,6 +11,7 @@ import io
 from urllib.parse import quote
 
 import qrcode
+from qrcode.image.pil import PilImage
 
 from bot import words
 
@@ -47,7 +48,7 @@ def share(text: str) -> str:
 
 def qr_png(data: str) -> bytes:
     """A QR code of `data` as PNG bytes."""
-    image = qrcode.make(data, box_size=10, border=2)
+    image = qrcode.make(data, box_size=10, border=2, image_factory=PilImage)
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

@@ -8,7 +8,8 @@ Handlers and jobs import it as `ui` (`from bot import messages as ui`).
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 from linebot.v3.messaging import (

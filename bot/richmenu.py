@@ -13,11 +13,11 @@ Pillow is imported only when drawing, never at import time.
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
 
 from bot import words
 
@@ -223,7 +223,7 @@ def _polyline(draw, cx: int, cy: int, s: int, points, closed: bool = False) -> N
     if closed:
         pts.append(pts[0])
     width, r = STROKE * s, STROKE * s / 2
-    for a, b in zip(pts, pts[1:]):
+    for a, b in itertools.pairwise(pts):
         draw.line((a, b), fill=GREEN, width=width)
     for x, y in pts:
         draw.ellipse((x - r, y - r, x + r, y + r), fill=GREEN)

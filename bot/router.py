@@ -25,9 +25,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from linebot.v3.messaging import Message
@@ -160,7 +161,7 @@ class Route:
         return bool(getattr(self.fn, COORDINATORS_ONLY, False))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _signature(fn: Handler) -> inspect.Signature:
     return inspect.signature(fn)
 

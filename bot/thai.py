@@ -94,7 +94,7 @@ def _year(value: int) -> int:
 
 def _month(word: str) -> int | None:
     bare = word.replace(".", "").replace(" ", "")
-    for i, (short, full) in enumerate(zip(THAI_MONTHS, THAI_MONTHS_FULL), start=1):
+    for i, (short, full) in enumerate(zip(THAI_MONTHS, THAI_MONTHS_FULL, strict=True), start=1):
         if bare in (short.replace(".", ""), full):
             return i
     return None

@@ -12,9 +12,10 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy.exc
 from flask import Blueprint, Response, abort, jsonify, request
@@ -150,13 +151,17 @@ def callback() -> Response | tuple[str, int]:
     return ("OK", status) if status == 200 else ("database unavailable, please redeliver", status)
 
 
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def process(bot: Bot, raw: dict[str, Any]) -> Outgoing | None:
     """Record the event and apply its effects in one transaction; the reply to send after commit."""
     event = parse_event(raw)
-    source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
+    source = _mapping(raw.get("source"))
     user_id = source.get("userId") if isinstance(source.get("userId"), str) else None
-    mode = raw.get("mode") if isinstance(raw.get("mode"), str) else "active"
-    delivery = raw.get("deliveryContext") if isinstance(raw.get("deliveryContext"), dict) else {}
+    mode = raw["mode"] if isinstance(raw.get("mode"), str) else "active"
+    delivery = _mapping(raw.get("deliveryContext"))
     occurred = datetime.fromtimestamp(raw["timestamp"] / 1000, bot.settings.tz)
     kind, args = classify(event)
 

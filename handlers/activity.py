@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.router import Context, Reply, Router, coordinator_only
-from handlers import texts
 from bot import messages as ui
 from bot import thai, words
+from bot.router import Context, Reply, Router, coordinator_only
+from handlers import texts
 from models import activity as activities
 from models import plan as plans
 from models.activity import Activity, ActivityError

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.router import Context, Reply, Router
-from handlers import texts
 from bot import messages as ui
 from bot import thai, words
+from bot.router import Context, Reply, Router
+from handlers import texts
 from models import activity as activities
 from models.activity import Activity
 
@@ -35,6 +35,7 @@ def _when(ctx: Context, moment: datetime) -> str:
 
 
 def _window(ctx: Context, a: Activity) -> str:
+    assert a.checkin_from is not None and a.checkin_until is not None  # a scheduled activity
     start, end = a.checkin_from.astimezone(ctx.settings.tz), a.checkin_until.astimezone(ctx.settings.tz)
     if start.date() == end.date():
         return f"{thai.thai_date(start)} เวลา {start:%H:%M}–{end:%H:%M} น."

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from bot.router import Context, Reply, Router, coordinator_only
 from bot import messages as ui
 from bot import thai, words
+from bot.router import Context, Reply, Router, coordinator_only
 from models import activity as activities
 from models import measures
 from models import plan as plans
@@ -131,8 +131,8 @@ def attendance_list(ctx: Context, args: str = "") -> Reply:
 def _by_unit(people: list[Staff]) -> list[str]:
     """Names under their unit's heading; `people` sorted by unit. Marks who has not registered yet."""
     lines: list[str] = []
-    for unit, members in groupby(people, key=lambda p: p.unit):
-        members = list(members)
+    for unit, group in groupby(people, key=lambda p: p.unit):
+        members = list(group)
         lines.append(f"\n{unit} ({len(members)} คน)")
         lines += [f"• {p.name}{'' if p.line_user_id else ' (ยังไม่ลงทะเบียน)'}" for p in members]
     return lines

@@ -1,9 +1,9 @@
 """ช่วยเหลือ — what can be typed; and the answer to anything the bot does not understand."""
 from __future__ import annotations
 
-from bot.router import Context, Reply, Router
 from bot import messages as ui
 from bot import words
+from bot.router import Context, Reply, Router
 
 STAFF_COMMANDS = (
     (words.PLEDGE, "อ่านและรับทราบปฏิญญาของสำนักงาน"),

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 
-from linebot.v3.messaging import Message
-
 from bot import links, thai, words
 from bot import messages as ui
 from bot.router import Context, Reply, Router, coordinator_only

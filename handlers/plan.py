@@ -1,10 +1,10 @@
 """แผน — the draft plan's activities in brief, and a comment or suggestion on it (indicator 2.1)."""
 from __future__ import annotations
 
-from bot.router import Context, Reply, Router
-from handlers import texts
 from bot import messages as ui
 from bot import thai, words
+from bot.router import Context, Reply, Router
+from handlers import texts
 from models import activity as activities
 from models import plan as plans
 from models import proposal as proposals

@@ -1,9 +1,9 @@
 """ปฏิญญา — read the current pledge documents and acknowledge each (indicator 1.2)."""
 from __future__ import annotations
 
-from bot.router import Context, Reply, Router
 from bot import messages as ui
 from bot import thai, words
+from bot.router import Context, Reply, Router
 from models import pledge as pledges
 from models.pledge import PledgeAck, PledgeVersion
 

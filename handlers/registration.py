@@ -1,9 +1,9 @@
 """ลงทะเบียน — link a LINE account to a person on the roster with a personal invite code."""
 from __future__ import annotations
 
-from bot.router import Context, Reply, Router
 from bot import messages as ui
 from bot import thai, words
+from bot.router import Context, Reply, Router
 from models import pledge as pledges
 from models import staff as people
 from models.staff import Outcome

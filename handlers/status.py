@@ -1,9 +1,9 @@
 """สถานะ — who I am registered as, and what I have taken part in."""
 from __future__ import annotations
 
-from bot.router import Context, Reply, Router
 from bot import messages as ui
 from bot import thai, words
+from bot.router import Context, Reply, Router
 from models import activity as activities
 from models import pledge as pledges
 from models import proposal as proposals

@@ -8,9 +8,9 @@ of times, in any number of processes, and each message still goes out once.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 from sqlalchemy.orm import Session
 

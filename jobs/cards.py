@@ -2,9 +2,9 @@
 built with bot.messages, returned as line-bot-sdk models (so a malformed card fails in our tests)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Sequence
 
 from linebot.v3.messaging import FlexMessage
 

@@ -57,6 +57,13 @@ def coordinators(db: Session) -> list[Staff]:
         Staff.active, Staff.role == Role.COORDINATOR.value, Staff.line_user_id.is_not(None)).order_by(Staff.code)))
 
 
+def line_id(person: Staff) -> str:
+    """The LINE user id of a registered person (the recipients' queries select only those)."""
+    if person.line_user_id is None:
+        raise ValueError(f"{person!r} is not registered with LINE")
+    return person.line_user_id
+
+
 # -- the push budget ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Budget:
@@ -74,7 +81,7 @@ class Budget:
         remaining = self.for_coordinators
         return None if remaining is None else max(remaining - self.reserve, 0)
 
-    def spend(self, sent: int) -> "Budget":
+    def spend(self, sent: int) -> Budget:
         """The budget once `sent` more messages went out."""
         if self.quota is None or not sent:
             return self
@@ -112,12 +119,12 @@ def parse_cron(text: str) -> dict[str, str | int]:
     if len(parts) in (1, 2):
         clock = parts[-1]
         try:
-            hour, minute = (int(x) for x in clock.split(":"))
+            hours, minutes = (int(x) for x in clock.split(":"))
         except ValueError:
             raise ScheduleError(f"{text!r}: expected HH:MM, e.g. 'mon 08:30' or '08:00'") from None
-        if not (0 <= hour < 24 and 0 <= minute < 60):
+        if not (0 <= hours < 24 and 0 <= minutes < 60):
             raise ScheduleError(f"{text!r}: no such time of day")
-        fields: dict[str, str | int] = {"hour": hour, "minute": minute}
+        fields: dict[str, str | int] = {"hour": hours, "minute": minutes}
         if len(parts) == 2:
             days = parts[0].lower()
             if not all(d in DAYS for d in days.replace("-", ",").split(",")):

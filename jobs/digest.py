@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 from bot import messages as ui
 from bot import thai
 from bot.line import LineClient
-from jobs import cards, common, nudges, reminders
-from jobs import delivery
+from jobs import cards, common, delivery, nudges, reminders
 from models import followup, jobrun, measures, outbox
 from models import plan as plans
 from models.plan import IndicatorProgress, Plan, State
@@ -54,12 +53,12 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
     budget, quota_error = common.read_budget(line, settings)
     recipients = common.coordinators(db)
     claimed = outbox.claimed_recipients(db, NAME, week)
-    todo = [p for p in recipients if p.line_user_id not in claimed]
+    todo = [p for p in recipients if common.line_id(p) not in claimed]
     plan = plans.current(db, now)
     if todo and plan is not None:
         digest = build(db, plan, now, week, budget, quota_error)
         message = cards.digest_message(digest).to_dict()
-        count = outbox.claim(db, NAME, week, [outbox.Draft(p.line_user_id, [message], staff_id=p.id) for p in todo],
+        count = outbox.claim(db, NAME, week, [outbox.Draft(common.line_id(p), [message], staff_id=p.id) for p in todo],
                              now, expires_at=common.week_end(now))
         log.info("digest %s: claimed for %d coordinator(s)", week, count)
     elif plan is None:

@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.line import LineClient
-from jobs import cards, common
-from jobs import delivery
+from jobs import cards, common, delivery
 from models import followup, jobrun, outbox
 from models import plan as plans
 from models import pledge as pledges

@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session
 
 from bot import thai
 from bot.line import LineClient
-from jobs import cards, common
-from jobs import delivery
+from jobs import cards, common, delivery
 from models import activity as activities
 from models import jobrun, measures, outbox
 from models import plan as plans
@@ -52,7 +51,7 @@ def stage(due: date, today: date) -> str | None:
         return None
     if left < 0:
         return "late"
-    for lead, next_lead in zip(LEADS, LEADS[1:] + (-1,)):
+    for lead, next_lead in zip(LEADS, LEADS[1:] + (-1,), strict=True):
         if next_lead < left <= lead:
             return str(lead)
     return None  # pragma: no cover - every left in 0..14 falls in a window
@@ -144,13 +143,13 @@ def _claim(db: Session, now: datetime, day: str, today: date, due: list[tuple[It
         Staff.id.in_(responsible_ids), Staff.active, Staff.line_user_id.is_not(None)))} if responsible_ids else {}
     # recipient → (staff, is coordinator, items)
     mail: dict[str, tuple[Staff, bool, list[tuple[Item, str]]]] = {
-        p.line_user_id: (p, True, list(due)) for p in coordinators}  # type: ignore[misc]
+        common.line_id(p): (p, True, list(due)) for p in coordinators}
     for item, stage_ in due:
         for staff_id in item.responsible:
             person = responsible.get(staff_id)
-            if person is None or person.line_user_id in mail and mail[person.line_user_id][1]:
+            if person is None or common.line_id(person) in mail and mail[common.line_id(person)][1]:
                 continue
-            mail.setdefault(person.line_user_id, (person, False, []))[2].append((item, stage_))
+            mail.setdefault(common.line_id(person), (person, False, []))[2].append((item, stage_))
     already = outbox.topics_of(db, (NAME, STAFF), list(mail), since=now - LOOK_BACK)
     drafts: dict[str, list[outbox.Draft]] = {NAME: [], STAFF: []}
     for user_id, (person, is_coordinator, entries) in mail.items():

@@ -13,8 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.line import LineClient
-from jobs import common, digest, reminders
-from jobs import delivery
+from jobs import common, delivery, digest, reminders
 from models import outbox
 
 NAME = "outbox-retry"

@@ -7,7 +7,6 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -26,23 +25,23 @@ class Activity(Base):
     __table_args__ = (sa.UniqueConstraint("plan_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("plans.id"), index=True)
-    key: Mapped[Optional[str]] = mapped_column(sa.String(64))  # its id in the plan file
+    plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    key: Mapped[str | None] = mapped_column(sa.String(64))  # its id in the plan file
     title: Mapped[str] = mapped_column(sa.String(300))
     type: Mapped[str] = mapped_column(sa.String(40), default="activity")
     plan_workshop: Mapped[bool] = mapped_column(default=False)  # attending counts for 2.1
-    due: Mapped[Optional[date]]
-    starts_at: Mapped[Optional[datetime]]
-    ends_at: Mapped[Optional[datetime]]
-    checkin_from: Mapped[Optional[datetime]]
-    checkin_until: Mapped[Optional[datetime]]
+    due: Mapped[date | None]
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    checkin_from: Mapped[datetime | None]
+    checkin_until: Mapped[datetime | None]
     place: Mapped[str] = mapped_column(sa.String(300), default="")
-    latitude: Mapped[Optional[float]]
-    longitude: Mapped[Optional[float]]
-    radius_m: Mapped[Optional[int]]
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    radius_m: Mapped[int | None]
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)
     rotating_qr: Mapped[bool] = mapped_column(default=False)
-    done_at: Mapped[Optional[datetime]]
+    done_at: Mapped[datetime | None]
     done_note: Mapped[str] = mapped_column(sa.Text, default="")
     evidence_url: Mapped[str] = mapped_column(sa.String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -79,9 +78,9 @@ class CheckIn(Base):
     activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id"), index=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
     at: Mapped[datetime]
-    latitude: Mapped[Optional[float]]
-    longitude: Mapped[Optional[float]]
-    webhook_event_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    webhook_event_id: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class ActivityError(ValueError):

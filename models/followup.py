@@ -6,9 +6,9 @@ grow with the office).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -20,7 +20,6 @@ from models.outbox import PENDING, SENT, OutboxMessage
 from models.plan import Measured, Plan
 from models.proposal import PlanComment, Proposal
 from models.staff import Staff
-
 
 
 class IndicatorSnapshot(Base):

@@ -6,8 +6,8 @@ nothing to measure.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from models.plan import IndicatorProgress, Measured, Plan, milestone_states
 from models.proposal import PlanComment, Proposal
 from models.staff import Staff, active_count
 
-Measure = Callable[[Session, Plan, datetime], Optional[Measured]]
+Measure = Callable[[Session, Plan, datetime], Measured | None]
 
 
 def _share(done: int, total: int) -> Measured | None:

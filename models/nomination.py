@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Optional
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -95,12 +95,12 @@ class NominationRound(Base):
     __tablename__ = "nomination_rounds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plans.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(MAX_TITLE))
     opens_at: Mapped[datetime]
-    closes_on: Mapped[Optional[date]]  # the last day nominations are taken (office time zone)
-    closed_at: Mapped[Optional[datetime]]
-    opened_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("staff.id"))
+    closes_on: Mapped[date | None]  # the last day nominations are taken (office time zone)
+    closed_at: Mapped[datetime | None]
+    opened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
 
     def is_open(self, now: datetime) -> bool:
         return (self.opens_at <= now and self.closed_at is None
@@ -119,12 +119,12 @@ class Nomination(Base):
     nominator_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(8))  # person / unit
     target: Mapped[str] = mapped_column(sa.String(210))  # p:<staff id> / u:<unit name>
-    nominee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("staff.id"), index=True)
+    nominee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"), index=True)
     unit: Mapped[str] = mapped_column(sa.String(200))  # the unit nominated, or the person's unit then
     virtue: Mapped[str] = mapped_column(sa.String(20))
     reason: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
-    webhook_event_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    webhook_event_id: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class Honour(Base):
@@ -137,11 +137,11 @@ class Honour(Base):
     round_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination_rounds.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(8))
     target: Mapped[str] = mapped_column(sa.String(210))
-    nominee_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("staff.id"))
+    nominee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
     unit: Mapped[str] = mapped_column(sa.String(200))
     virtue: Mapped[str] = mapped_column(sa.String(20), default="")
     honoured_at: Mapped[datetime]
-    honoured_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("staff.id"))
+    honoured_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
 
 
 def person_target(staff_id: int) -> str:
@@ -536,8 +536,8 @@ def unhonour(db: Session, honour_id: int) -> Honour | None:
 
 
 def remove_honour(db: Session, round_: NominationRound, target: str, virtue: str = "") -> bool:
-    result = db.execute(sa.delete(Honour).where(Honour.round_id == round_.id, Honour.target == target,
-                                                Honour.virtue == virtue))
+    result = cast(sa.CursorResult[Any], db.execute(sa.delete(Honour).where(
+        Honour.round_id == round_.id, Honour.target == target, Honour.virtue == virtue)))
     return bool(result.rowcount)
 
 

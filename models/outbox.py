@@ -19,9 +19,10 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -48,20 +49,20 @@ class OutboxMessage(Base):
     job: Mapped[str] = mapped_column(sa.String(40))
     period: Mapped[str] = mapped_column(sa.String(40))       # "2026-W08" (weekly) or "2026-02-16" (daily)
     recipient: Mapped[str] = mapped_column(sa.String(64))    # a LINE user id
-    staff_id: Mapped[Optional[int]] = mapped_column(index=True)
+    staff_id: Mapped[int | None] = mapped_column(index=True)
     multicast: Mapped[bool] = mapped_column(default=False)
     retry_key: Mapped[str] = mapped_column(sa.String(36), index=True)  # shared by the rows of one multicast
     # The LINE messages (JSON). A multicast group stores them once, on one of its rows.
-    messages: Mapped[Optional[list[dict[str, Any]]]] = mapped_column(sa.JSON(none_as_null=True))
+    messages: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON(none_as_null=True))
     topics: Mapped[list[str]] = mapped_column(sa.JSON, default=list)  # what it is about (reminder stages …)
     status: Mapped[str] = mapped_column(sa.String(16), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
-    lease_until: Mapped[Optional[datetime]]
-    first_attempt_at: Mapped[Optional[datetime]]
+    lease_until: Mapped[datetime | None]
+    first_attempt_at: Mapped[datetime | None]
     expires_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    finished_at: Mapped[Optional[datetime]]  # sent, failed or expired
-    http_status: Mapped[Optional[int]]
+    finished_at: Mapped[datetime | None]  # sent, failed or expired
+    http_status: Mapped[int | None]
     error: Mapped[str] = mapped_column(sa.String(500), default="")
 
 
@@ -256,7 +257,7 @@ def lease(db: Session, now: datetime, job: str | None, skip: set[str], limit: in
                                                                table.c.messages.is_not(None)).limit(1))
         db.commit()
         if rows:  # every row of a group carries the same messages
-            return Lease(key, rows[0].multicast, sorted(r.recipient for r in rows), messages)
+            return Lease(key, rows[0].multicast, sorted(r.recipient for r in rows), messages or [])
         skip.add(key)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -26,7 +25,7 @@ class Plan(Base):
     source: Mapped[str] = mapped_column(sa.Text, default="")
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    indicators: Mapped[list["Indicator"]] = relationship(
+    indicators: Mapped[list[Indicator]] = relationship(
         back_populates="plan", order_by="Indicator.position", cascade="all, delete-orphan")
 
 
@@ -46,7 +45,7 @@ class Indicator(Base):
     position: Mapped[int] = mapped_column(default=0)
 
     plan: Mapped[Plan] = relationship(back_populates="indicators")
-    milestones: Mapped[list["Milestone"]] = relationship(
+    milestones: Mapped[list[Milestone]] = relationship(
         back_populates="indicator", order_by="Milestone.due", cascade="all, delete-orphan", lazy="selectin")
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Optional
 
 import sqlalchemy as sa
 import yaml
@@ -42,12 +41,12 @@ class _Strict(BaseModel):
 
 
 class TargetSpec(_Strict):
-    percent: Optional[float] = Field(None, ge=0, le=100)
-    count: Optional[int] = Field(None, ge=1)
-    evidence: Optional[bool] = None  # a yes/no indicator met by recorded evidence
+    percent: float | None = Field(None, ge=0, le=100)
+    count: int | None = Field(None, ge=1)
+    evidence: bool | None = None  # a yes/no indicator met by recorded evidence
 
     @model_validator(mode="after")
-    def exactly_one(self) -> "TargetSpec":
+    def exactly_one(self) -> TargetSpec:
         given = [k for k in ("percent", "count", "evidence") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of percent, count or evidence")
@@ -64,7 +63,7 @@ class TargetSpec(_Strict):
 
 class MilestoneSpec(_Strict):
     due: date
-    target: Optional[float] = Field(None, ge=0)
+    target: float | None = Field(None, ge=0)
     label: str = ""
 
 
@@ -100,17 +99,17 @@ class ActivitySpec(_Strict):
     type: str = "activity"
     plan_workshop: bool = False
     rotating_qr: bool = False
-    due: Optional[date] = None
-    start: Optional[datetime] = None
-    end: Optional[datetime] = None
+    due: date | None = None
+    start: datetime | None = None
+    end: datetime | None = None
     place: str = ""
-    lat: Optional[float] = Field(None, ge=-90, le=90)
-    lon: Optional[float] = Field(None, ge=-180, le=180)
-    radius: Optional[int] = Field(None, ge=10, le=50_000)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    radius: int | None = Field(None, ge=10, le=50_000)
     responsible: list[str] = []
 
     @model_validator(mode="after")
-    def consistent(self) -> "ActivitySpec":
+    def consistent(self) -> ActivitySpec:
         if self.end is not None and self.start is None:
             raise ValueError("an end needs a start")
         for moment in (self.start, self.end):
@@ -126,13 +125,13 @@ class ActivitySpec(_Strict):
 class PlanSpec(_Strict):
     office: str = Field(min_length=1, max_length=200)
     fiscal_year: int = Field(ge=2500, le=2700)
-    starts: Optional[date] = None
-    ends: Optional[date] = None
+    starts: date | None = None
+    ends: date | None = None
     indicators: list[IndicatorSpec] = Field(min_length=1)
     activities: list[ActivitySpec] = []
 
     @model_validator(mode="after")
-    def unique_keys(self) -> "PlanSpec":
+    def unique_keys(self) -> PlanSpec:
         for name, values in (("indicator code", [i.code for i in self.indicators]),
                              ("activity key", [a.key for a in self.activities])):
             repeated = sorted({v for v in values if values.count(v) > 1})
@@ -156,7 +155,7 @@ def _path(loc: tuple) -> str:
 
 def parse(text: str, name: str = "plan") -> PlanSpec:
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
@@ -211,19 +210,19 @@ def load(db: Session, spec: PlanSpec, source: str = "") -> tuple[Plan, dict[str,
     problems: list[str] = []
     known = {a.key: a for a in db.scalars(sa.select(Activity).where(Activity.plan_id == plan.id))}
     added = 0
-    for i, item in enumerate(spec.activities):
-        activity = known.get(item.key)
+    for i, entry in enumerate(spec.activities):
+        activity = known.get(entry.key)
         if activity is None:
-            activity = Activity(plan_id=plan.id, key=item.key, code=activities.new_code(db))
+            activity = Activity(plan_id=plan.id, key=entry.key, code=activities.new_code(db))
             db.add(activity)
             added += 1
-        activity.title, activity.type, activity.due = item.title, item.type, item.due
-        activity.plan_workshop, activity.rotating_qr = item.plan_workshop, item.rotating_qr
+        activity.title, activity.type, activity.due = entry.title, entry.type, entry.due
+        activity.plan_workshop, activity.rotating_qr = entry.plan_workshop, entry.rotating_qr
         try:
-            if item.start is not None:
-                activities.schedule(activity, item.start, item.end)
-            activities.set_place(activity, item.place, item.lat, item.lon, item.radius)
-            activities.set_responsible(db, activity, item.responsible)
+            if entry.start is not None:
+                activities.schedule(activity, entry.start, entry.end)
+            activities.set_place(activity, entry.place, entry.lat, entry.lon, entry.radius)
+            activities.set_responsible(db, activity, entry.responsible)
         except ActivityError as exc:
             problems.append(f"activities[{i}]: {exc}")
         db.flush()

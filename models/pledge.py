@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -26,7 +25,7 @@ class PledgeDocument(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    versions: Mapped[list["PledgeVersion"]] = relationship(
+    versions: Mapped[list[PledgeVersion]] = relationship(
         back_populates="document", order_by="PledgeVersion.version"
     )
 
@@ -58,7 +57,7 @@ class PledgeAck(Base):
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"))
     version_id: Mapped[int] = mapped_column(sa.ForeignKey("pledge_versions.id"), index=True)
     acknowledged_at: Mapped[datetime]
-    webhook_event_id: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    webhook_event_id: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 @dataclass(frozen=True)

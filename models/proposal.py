@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -19,21 +18,21 @@ class Proposal(Base):
     __tablename__ = "proposals"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plans.id"), index=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
     problem: Mapped[str] = mapped_column(sa.Text)
     good: Mapped[str] = mapped_column(sa.Text)
     virtue: Mapped[str] = mapped_column(sa.String(20))
     created_at: Mapped[datetime]
-    withdrawn_at: Mapped[Optional[datetime]]
-    webhook_event_id: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
+    withdrawn_at: Mapped[datetime | None]
+    webhook_event_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
 
 class PlanComment(Base):
     __tablename__ = "plan_comments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plans.id"), index=True)
     staff_id: Mapped[int] = mapped_column(sa.ForeignKey("staff.id"), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime]

@@ -5,7 +5,7 @@ import enum
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -40,9 +40,9 @@ class Staff(TimestampMixin, Base):
     unit: Mapped[str] = mapped_column(sa.String(200), index=True)
     role: Mapped[str] = mapped_column(sa.String(16), default=Role.STAFF.value)
     active: Mapped[bool] = mapped_column(default=True, index=True)
-    invite_code: Mapped[Optional[str]] = mapped_column(sa.String(16), unique=True)
-    line_user_id: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
-    registered_at: Mapped[Optional[datetime]]
+    invite_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    line_user_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    registered_at: Mapped[datetime | None]
 
     @property
     def is_coordinator(self) -> bool:
@@ -185,12 +185,12 @@ def register(db: Session, line_user_id: str, typed_code: str, now: datetime) -> 
     # with two codes hits the UNIQUE line_user_id (rolled back to the savepoint, not the event).
     try:
         with db.begin_nested():
-            won = db.execute(
+            won = cast(sa.CursorResult[Any], db.execute(
                 sa.update(Staff)
                 .where(Staff.id == person.id, Staff.line_user_id.is_(None))
                 .values(line_user_id=line_user_id, registered_at=now)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )).rowcount
     except sa.exc.IntegrityError:
         return Registration(Outcome.ALREADY, staff=by_line_user(db, line_user_id))
     if won != 1:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -16,7 +15,7 @@ class WebhookEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     webhook_event_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
     type: Mapped[str] = mapped_column(sa.String(40))
-    line_user_id: Mapped[Optional[str]] = mapped_column(sa.String(64), index=True)
+    line_user_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     mode: Mapped[str] = mapped_column(sa.String(16), default="active")
     redelivery: Mapped[bool] = mapped_column(default=False)
     occurred_at: Mapped[datetime]

@@ -22,8 +22,7 @@ from bot import create_app
 from bot.config import Settings
 from bot.db import Database, upgrade
 from bot.fakeline import FakeLine, FakeLineServer
-from models import defaults
-from models import roster
+from models import defaults, roster
 from models.all import Base
 
 SECRET = "test-channel-secret"

@@ -5,9 +5,9 @@ import logging
 
 import pytest
 
+from bot import messages as ui
 from bot.fakeline import MULTICAST, PUSH, REPLY
 from bot.line import LineClient, LineError
-from bot import messages as ui
 
 USER = "U" + "4" * 32
 

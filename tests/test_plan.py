@@ -1,16 +1,14 @@
 """Plan files and the progress rule: values, targets and milestone states at given moments."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
-from models import activity as activities
-from models import measures
+from models import measures, planfile
 from models import plan as plans
-from models import planfile
 from models.activity import Activity
 from models.plan import Plan, State
 from tests.conftest import text_of

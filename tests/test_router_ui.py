@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.router import Router
 from bot import messages as ui
 from bot import thai
+from bot.router import Router
 from handlers import register_all
 
 

@@ -1,7 +1,7 @@
 """The counters the database keeps with triggers (migrations 0006, 0007) always equal the counted rows."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -43,7 +43,7 @@ def assert_tallies_match(bot) -> dict[str, int]:
 
 
 def ack_everyone(bot, version_id: int) -> None:
-    at = datetime(2026, 1, 5, 3, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
     with bot.db.session() as session:
         for person in session.scalars(sa.select(Staff).where(Staff.active)):
             pledges.acknowledge(session, person, session.get(pledges.PledgeVersion, version_id), at)
@@ -90,7 +90,7 @@ def test_a_retired_persons_acknowledgment_is_not_counted(bot):
     with bot.db.session() as session:  # written straight to the table, as an import script might
         retired = session.scalar(sa.select(Staff.id).where(Staff.code == "T01"))
         session.execute(sa.insert(PledgeAck).values(staff_id=retired, version_id=version.id,
-                                                    acknowledged_at=datetime.now(timezone.utc)))
+                                                    acknowledged_at=datetime.now(UTC)))
     assert assert_tallies_match(bot) == {tally.STAFF_ACTIVE: 2, tally.pledge_acks(version.id): 2}
 
 
@@ -116,7 +116,7 @@ def test_people_acknowledging_at_once_do_not_wait_for_each_other_on_postgresql(b
     with bot.db.sessions() as session:
         first, second = session.scalars(sa.select(Staff.id).where(Staff.code.in_(["T01", "T02"]))).all()
     assert first % 16 != second % 16
-    at = datetime.now(timezone.utc)
+    at = datetime.now(UTC)
     with bot.db.engine.connect() as one, bot.db.engine.connect() as two:
         one.execute(sa.insert(PledgeAck).values(staff_id=first, version_id=version.id, acknowledged_at=at))
         two.exec_driver_sql("SET LOCAL lock_timeout = '2s'")  # waiting would fail with LockNotAvailable
@@ -158,7 +158,7 @@ def test_migration_0007_keeps_the_counts_both_ways(scratch_url):
 
     upgrade(scratch_url, "0006")
     engine = sa.create_engine(scratch_url)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)  # the columns hold UTC without a zone
+    now = datetime.now(UTC).replace(tzinfo=None)  # the columns hold UTC without a zone
     staff, documents, versions, acks = tables()
     with engine.begin() as conn:
         for code in ("M01", "M02", "M03"):

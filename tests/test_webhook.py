@@ -6,11 +6,10 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from bot.config import Settings
 from bot import create_app
 from models.pledge import PledgeAck
-from models.webhook_event import WebhookEvent
 from models.staff import Staff
+from models.webhook_event import WebhookEvent
 from tests.conftest import count_rows, sign, text_of
 
 

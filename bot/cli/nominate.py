@@ -143,7 +143,7 @@ def tally(round_id: int | None, as_csv: bool) -> None:
         return
     click.echo(f"round {round_.id} '{round_.title}': {result.nominators} nominators, "
                f"{result.nominations} nominations")
-    for section, virtue, part in sections:
+    for _section, virtue, part in sections:
         if not part.people and not part.units:
             continue
         click.echo(f"\n== {virtue or 'overall'} ==")

@@ -7,8 +7,8 @@ import click
 from flask.cli import AppGroup
 
 from bot import richmenu
-from bot.services import current_bot
 from bot.line import LineError
+from bot.services import current_bot
 
 group = AppGroup("richmenu", help="The staff rich menu on LINE.")
 

@@ -46,7 +46,8 @@ def init_app(app: Flask) -> None:
     fake = FakeLine(access_token=bot.settings.access_token)
     fake.quota_limit = 300
     bot.sandbox = fake
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {SANDBOX_LINE_PATH: fake.app()})
+    # Flask's documented way to put WSGI middleware around the app; mypy reads it as replacing a method.
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {SANDBOX_LINE_PATH: fake.app()})  # type: ignore[method-assign]
     app.register_blueprint(bp)
     app.add_url_rule("/", "sandbox_home", lambda: redirect("/sandbox/"))
     if sa.inspect(bot.db.engine).has_table(Staff.__tablename__):

@@ -24,9 +24,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape
-from typing import Any, Callable, Mapping
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,7 @@ def aspect_ratio(value: Any, default: str = "1:1") -> tuple[float, float]:
     match = RATIO_RE.match(value.strip()) if isinstance(value, str) else None
     if not match:
         match = RATIO_RE.match(default)
+        assert match is not None, f"the default aspect ratio {default!r} is not W:H"
     width, height = float(match.group(1)), float(match.group(2))
     if width <= 0 or height <= 0:
         return 1.0, 1.0
@@ -261,7 +263,7 @@ def render_component(component: Any, slot: Slot) -> str:
         return ""
     try:
         return renderer(component, slot)
-    except Exception:  # noqa: BLE001 - a broken part must not take the whole message down
+    except Exception:
         log.exception("flexhtml: could not render %s component", component.get("type"))
         return ""
 
@@ -547,7 +549,7 @@ def render_bubble(bubble: dict) -> str:
     size = _str(bubble.get("size")) or "mega"
     if size not in BUBBLE_SIZES:
         size = "mega"
-    blocks = []
+    blocks: list[str] = []
     for name in BLOCKS:
         block = bubble.get(name)
         if isinstance(block, dict):
@@ -650,7 +652,7 @@ def render_message(message: dict) -> str:
         return placeholder(kind)
     try:
         return renderer(message)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("flexhtml: could not render a %s message", kind)
         return placeholder(kind)
 
@@ -660,7 +662,7 @@ def render_quick_reply(message: dict) -> str:
     try:
         items = _list(_dict(_dict(message).get("quickReply")).get("items"))
         chips = [chip for chip in (_chip(item) for item in items) if chip]
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("flexhtml: could not render a quick reply")
         return ""
     if not chips:

@@ -570,7 +570,7 @@ def test_tally_matches_the_stored_nominations(bot, line, runner, register, coord
     assert [overall.index(p) for p in people] == sorted(overall.index(p) for p in people)
     assert "ด้าน: สุจริต 2 · จิตอาสา 2" in overall
     full = text_of(line.say(coordinator, "สรุปเสนอชื่อ ทั้งหมด", at=T1))
-    for target, reasons_given in reasons.items():
+    for _target, reasons_given in reasons.items():
         for reason in reasons_given:
             assert reason in full
     for i, (name, count) in enumerate(ranked("p:"), start=1):

@@ -10,7 +10,6 @@ import pytest
 from bot.fakeline import PUSH
 from jobs import digest
 from models import measures
-from models import plan as plans
 from models.plan import Measured
 from tests.conftest import add_people, text_of
 from tests.jobs.conftest import acknowledge, at, billed, link, outbox_rows, user_of

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from bot.fakeline import MULTICAST, PUSH, QUOTA
 from bot.line import LineClient
 from jobs import digest, nudges
-from models import jobrun, outbox
+from models import jobrun
 from models import plan as plans
 from models import proposal as proposals
 from models.staff import Staff

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bot.fakeline import MULTICAST, PUSH
 from bot import messages as ui
+from bot.fakeline import MULTICAST, PUSH
 from jobs import delivery, digest
 from models import outbox
 from models.outbox import FAILED, PENDING, SENT, OutboxMessage

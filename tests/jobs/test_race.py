@@ -12,7 +12,7 @@ from bot.db import Database
 from bot.fakeline import MULTICAST, PUSH
 from bot.line import LineClient
 from jobs import JOBS, digest, nudges, reminders
-from models import jobrun, outbox
+from models import jobrun
 from tests.jobs.conftest import add_staff, at, billed, link, outbox_rows, user_of
 
 CLOCKS = 4

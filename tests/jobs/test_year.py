@@ -14,7 +14,6 @@ from bot.fakeline import MULTICAST, PUSH
 from bot.line import LineClient
 from jobs import delivery, digest, nudges, reminders
 from jobs.clock import Clock
-from models import outbox
 from tests.jobs.conftest import BKK, outbox_rows, user_of
 
 FY_START, FY_END = date(2025, 10, 1), date(2026, 9, 30)

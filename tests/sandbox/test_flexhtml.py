@@ -29,8 +29,8 @@ VOID = {"img", "br", "hr", "input", "meta", "link", "source", "wbr"}
 class Node:
     tag: str
     attrs: dict[str, str | None] = field(default_factory=dict)
-    children: list["Node | str"] = field(default_factory=list)
-    parent: "Node | None" = None
+    children: list[Node | str] = field(default_factory=list)
+    parent: Node | None = None
 
     @property
     def classes(self) -> list[str]:
@@ -49,7 +49,7 @@ class Node:
     def text(self) -> str:
         return "".join(c if isinstance(c, str) else c.text for c in self.children)
 
-    def elements(self) -> list["Node"]:
+    def elements(self) -> list[Node]:
         found = []
         for child in self.children:
             if isinstance(child, Node):
@@ -57,15 +57,15 @@ class Node:
                 found.extend(child.elements())
         return found
 
-    def find_all(self, tag: str | None = None, cls: str | None = None) -> list["Node"]:
+    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
         return [n for n in self.elements() if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)]
 
-    def find(self, tag: str | None = None, cls: str | None = None) -> "Node":
+    def find(self, tag: str | None = None, cls: str | None = None) -> Node:
         found = self.find_all(tag, cls)
         assert found, f"no <{tag or '*'} class={cls}>"
         return found[0]
 
-    def element_children(self) -> list["Node"]:
+    def element_children(self) -> list[Node]:
         return [c for c in self.children if isinstance(c, Node)]
 
 
@@ -354,7 +354,7 @@ def test_buttons_carry_their_action_as_json():
     originals = [c["action"] for b in sample["contents"] for block in ("body", "footer")
                  for c in b.get(block, {}).get("contents", []) if c["type"] == "button"]
     assert len(buttons) == len(originals) == 5
-    for button, action in zip(buttons, originals):
+    for button, action in zip(buttons, originals, strict=True):
         assert "lb-action" in button.classes
         assert json.loads(button.attrs["data-action"]) == action
         assert button.text == action["label"]
@@ -395,7 +395,7 @@ def test_boxes_texts_and_images_with_actions_are_clickable():
     tree = flex(bubble_of(*texts, action={"type": "message", "label": "box", "text": "box"}))
     root = tree.find(cls="lb-root")
     assert json.loads(root.attrs["data-action"])["text"] == "box"
-    for node, action in zip(root.element_children(), actions):
+    for node, action in zip(root.element_children(), actions, strict=True):
         assert "lb-action" in node.classes
         assert json.loads(node.attrs["data-action"]) == action
 
@@ -564,7 +564,7 @@ def test_quick_reply_chips():
     tree = parse(render_quick_reply(message))
     chips = tree.find_all("button")
     assert len(chips) == 4
-    for chip, item in zip(chips, items):
+    for chip, item in zip(chips, items, strict=False):  # the last two items make no chip
         assert chip.classes == ["lb-chip", "lb-action"]
         assert json.loads(chip.attrs["data-action"]) == item["action"]
         assert chip.text == item["action"]["label"]
