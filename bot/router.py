@@ -1,17 +1,17 @@
 """Routes one webhook event to the handler that answers it.
 
-Order for a text: global word (ยกเลิก, ช่วยเหลือ) → the open conversation's step → command word
+Order for a text: global word (cancel, help) → the open conversation's step → command word
 (longest first; Thai words need no space before their argument; a command's sub-command, such as
-สรุป รายชื่อ, is its own row) → fallback. While a conversation is open, a message whose first word is
-a command word leaves the conversation and runs the command (so "สถานะ" mid-proposal shows the
-status, as a person expects); anything else answers the step. A conversation untouched for 30
+"summary names", is its own row) → fallback. While a conversation is open, a message whose first
+word is a command word leaves the conversation and runs the command (so "status" mid-proposal shows
+the status, as a person expects); anything else answers the step. A conversation untouched for 30
 minutes is stale: it is closed, the person is told, and the message is routed as if there were
 none. The conversation is looked up when first needed (every text; only the postbacks whose
 handlers use it). Postbacks go by their action (`a=<module>.<verb>&k=v`); locations go to the step
 that asked for one.
 
 A conversation is declared with its steps and the dataclass that holds its draft
-(`router.flow("proposal", "การเสนอความดี", steps=("problem", "good", "virtue"), draft=ProposalDraft)`):
+(`router.flow("proposal", title, steps=("problem", "good", "virtue"), draft=ProposalDraft)`):
 routing a step that was not declared, or moving a conversation to one, raises.
 
 Handlers are staff-only unless registered with `public=True`, and coordinator-only when marked with
@@ -87,7 +87,7 @@ class Context:
     notes: list[str] = field(default_factory=list)  # said before the handler's reply
     # Set by Router.dispatch: the flows, and the open conversation, which is looked up the first time
     # a handler (or the router) asks for it: a button that starts nothing, like the pledge's
-    # "รับทราบ", costs no query for it.
+    # acknowledgment, costs no query for it.
     router: Router | None = field(default=None, repr=False)
     _conversation: Conversation | None | object = field(default=_UNLOADED, repr=False)
 
@@ -210,7 +210,7 @@ class Router:
             (self._global if everywhere else self._words)[key] = Route(fn, public)
 
     def sub(self, command: Word | Sequence[str], args: Word | Sequence[str], fn: Handler) -> None:
-        """Route a command followed by exactly these words (สรุป รายชื่อ) to `fn(ctx, args="")`, instead
+        """Route a command followed by exactly these words ("summary names") to `fn(ctx, args="")`, instead
         of the command's own handler; the command must be routed already."""
         for word in _spellings(command):
             route = self._words.get(word.casefold())
@@ -233,7 +233,7 @@ class Router:
         self._events[event_type] = Route(fn, public=True)
 
     def flow(self, flow: str, title: str, steps: Sequence[str], draft: type | None = None) -> None:
-        """Declare a conversation: its Thai name (said in "ยกเลิก<name>แล้ว" and time-out notes), its
+        """Declare a conversation: its Thai name (said when it is cancelled, left or timed out), its
         steps and the dataclass of its draft."""
         if flow in self._flows:
             raise ValueError(f"flow {flow!r} is already declared")

@@ -77,7 +77,7 @@ def decode(raw: bytes) -> str:
 def read_table(path: Path) -> list[tuple[int, list[str]]]:
     """(line number, cells) for every row of the file, the header included."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # only workbooks need it: 120 ms to import, kept off every start
 
         try:
             book = load_workbook(path, read_only=True, data_only=True)

@@ -20,7 +20,9 @@ target_metadata = Base.metadata
 
 
 def database_url() -> str:
-    given = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL", "").strip()
+    section = config.config_ini_section  # set by bot.db.alembic_config; Alembic's CLI has no .ini here
+    given = (config.get_main_option("sqlalchemy.url") if config.file_config.has_option(section, "sqlalchemy.url")
+             else os.environ.get("DATABASE_URL", "").strip())
     if not given:
         raise SystemExit("no database: set DATABASE_URL (e.g. sqlite:///instance/khunnatham.sqlite), "
                          "or run `flask --app bot db upgrade`")
