@@ -272,12 +272,6 @@ def query_parts(query: str) -> list[str]:
     return [w for w in words if w.strip(".") and w not in _TITLE_KEYS]
 
 
-def matches(query: str, name: str) -> bool:
-    """Every typed word is part of the name, or the words typed together are (spaces ignored)."""
-    parts = query_parts(query)
-    return bool(parts) and _matches(parts, "".join(parts), name_key(name))
-
-
 def _matches(parts: list[str], joined: str, key: str) -> bool:
     return joined in key or all(p in key for p in parts)
 
@@ -524,15 +518,6 @@ def honour_nominee_of(db: Session, nomination: Nomination, now: datetime, virtue
     nominee = db.get(Staff, nomination.nominee_id) if nomination.nominee_id is not None else None
     return honour(db, round_, nomination.kind, now, nominee=nominee, unit=nomination.unit, virtue=virtue,
                   by=by)
-
-
-def unhonour(db: Session, honour_id: int) -> Honour | None:
-    found = db.get(Honour, honour_id)
-    if found is None:
-        return None
-    db.delete(found)
-    db.flush()
-    return found
 
 
 def remove_honour(db: Session, round_: NominationRound, target: str, virtue: str = "") -> bool:

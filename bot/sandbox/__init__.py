@@ -17,7 +17,6 @@ import urllib.request
 import uuid
 from datetime import datetime
 from html import escape
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, abort, jsonify, redirect, render_template, request, send_file
@@ -38,7 +37,6 @@ from models.staff import Staff
 log = logging.getLogger(__name__)
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox", template_folder="templates",
                static_folder="static", static_url_path="/static")
-HERE = Path(__file__).resolve().parent
 
 
 def init_app(app: Flask) -> None:
