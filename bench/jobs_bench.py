@@ -48,7 +48,7 @@ from bot.db import Database, upgrade  # noqa: E402
 from bot.fakeline import MULTICAST, PUSH, FakeLine, FakeLineServer  # noqa: E402
 from bot.line import LineClient  # noqa: E402
 from jobs import cards, digest, nudges  # noqa: E402
-from models import defaults, outbox  # noqa: E402
+from models import defaults, jobrun, outbox  # noqa: E402
 from models import plan as plans  # noqa: E402
 from models import pledge as pledges  # noqa: E402
 from models.activity import Activity, ActivityResponsible  # noqa: E402
@@ -131,7 +131,7 @@ def reset_nudge_state(database: Database) -> None:
         db.execute(sa.delete(pledges.PledgeAck))
         db.execute(sa.delete(Proposal))
         db.execute(sa.delete(outbox.OutboxMessage).where(outbox.OutboxMessage.job == nudges.NAME))
-        db.execute(sa.delete(outbox.JobRun).where(outbox.JobRun.job == nudges.NAME))
+        db.execute(sa.delete(jobrun.JobRun).where(jobrun.JobRun.job == nudges.NAME))
 
 
 # -- measuring -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""khunnatham-bot. `bot` has two floors (DESIGN.md, "Shape"):
+"""khunnatham-bot. `bot` has two floors (../shared/DESIGN.md, "Shape"):
 
 - the kit, which handlers and jobs use: config, db, line (the only SDK caller), router, messages,
   thai, links, words;

@@ -385,11 +385,11 @@ class Router:
             return []
         if not route.public and not ctx.registered:
             return self._unregistered(ctx) if self._unregistered else []
-        if route.coordinators_only and not (ctx.staff is not None and ctx.staff.is_coordinator):
-            return [messages.text(self._notice().coordinators_only)]
         try:
             _signature(route.fn).bind(ctx, **kwargs)
         except TypeError:
             # A postback whose parameters do not fit the handler (forged, or from an old card).
             return self._run(self._fallback, ctx, text="") if route is not self._fallback else []
+        if route.coordinators_only and not (ctx.staff is not None and ctx.staff.is_coordinator):
+            return [messages.text(self._notice().coordinators_only)]
         return route.fn(ctx, **kwargs)

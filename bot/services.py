@@ -2,14 +2,18 @@
 in the sandbox the fake LINE platform; kept on the Flask app as `app.extensions["khunnatham"]`."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import current_app
 
 from bot.config import Settings
 from bot.db import Database
-from bot.fakeline import FakeLine
 from bot.line import LineClient
 from bot.router import Router
 from handlers import register_all
+
+if TYPE_CHECKING:
+    from bot.fakeline import FakeLine
 
 EXTENSION = "khunnatham"
 

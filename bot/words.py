@@ -1,4 +1,4 @@
-"""The words a person types to the bot: the contract in DESIGN.md, each defined once.
+"""The words a person types to the bot: the contract in ../shared/DESIGN.md, each defined once.
 
 Handlers route them (`router.text(words.PLEDGE, show)` routes every spelling), help lists them, the
 rich menu and buttons type them (a `Word` is the `str` it types). The Thai spelling comes first;

@@ -271,8 +271,9 @@ def _chosen(ctx: Context, draft: NominationDraft, choice: int | str) -> Reply:
     if draft.kind == PERSON:
         person = ctx.db.get(Staff, int(choice))
         refused = nominations.target_problem(ctx.staff, PERSON, nominee=person)
-        if refused is not None or person is None:
-            return [_ask_name(texts.refusal(refused or nominations.Refusal.NOT_ON_ROSTER) + "ค่ะ\n")]
+        if refused is not None:
+            return [_ask_name(texts.refusal(refused) + "ค่ะ\n")]
+        assert person is not None  # target_problem refuses a person who is not there
         draft = replace(draft, nominee=person.id, unit=person.unit, choices=(), q="")
         target = nominations.person_target(person.id)
     else:

@@ -54,6 +54,7 @@ REFUSALS = {
     Refusal.OWN_UNIT: "ท่านเสนอชื่อหน่วยงานของตนเองไม่ได้",
     Refusal.BAD_KIND: "ประเภทการเสนอชื่อไม่ถูกต้อง",
     Refusal.BAD_VIRTUE: "กรุณาเลือกคุณธรรมข้อใดข้อหนึ่งใน 5 ข้อ",
+    Refusal.REASON: "กรุณาเล่าเหตุผลอย่างน้อย 1 ประโยค",  # with its LengthProblem: reason_problem()
     Refusal.NO_PERSON: "ไม่พบรายชื่อนี้",
 }
 

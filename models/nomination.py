@@ -206,11 +206,11 @@ def start_round(db: Session, now: datetime, title: str | None = None, closes_on:
     """Open a round now (or schedule it for `opens_at`), titled `title` or `default_title`. Refused
     while another is open or scheduled."""
     opens_at = opens_at or now
+    title = default_title(db, opens_at, plan_id) if title is None else " ".join(title.split())
+    if not title or len(title) > MAX_TITLE:
+        raise NominationError(Refusal.TITLE_LENGTH)
     if opens_at.tzinfo is None:
         raise NominationError(Refusal.NO_TIME_ZONE)
-    title = " ".join((title or "").split()) or default_title(db, opens_at, plan_id)
-    if len(title) > MAX_TITLE:
-        raise NominationError(Refusal.TITLE_LENGTH)
     current = open_round(db, now)
     if current is not None:
         raise NominationError(Refusal.ROUND_OPEN, title=current.title)

@@ -27,7 +27,7 @@ from bot.config import SANDBOX_LINE_PATH, is_loopback
 from bot.fakeline import FakeLine
 from bot.sandbox import demo
 from bot.sandbox.flexhtml import render_message, render_quick_reply
-from bot.services import Bot, current_bot
+from bot.services import EXTENSION, Bot, current_bot
 from bot.webhook import signature
 from jobs import JOBS
 from models import defaults
@@ -40,7 +40,7 @@ bp = Blueprint("sandbox", __name__, url_prefix="/sandbox", template_folder="temp
 
 
 def init_app(app: Flask) -> None:
-    bot: Bot = app.extensions["khunnatham"]
+    bot: Bot = app.extensions[EXTENSION]
     fake = FakeLine(access_token=bot.settings.access_token)
     fake.quota_limit = 300
     bot.sandbox = fake
@@ -63,10 +63,6 @@ def ensure_demo(bot: Bot) -> bool:
     return True
 
 
-def _bot() -> Bot:
-    return current_bot()
-
-
 def _fake() -> FakeLine:
     fake = current_bot().sandbox
     assert fake is not None, "the sandbox routes exist only in sandbox mode"
@@ -75,13 +71,13 @@ def _fake() -> FakeLine:
 
 @bp.before_request
 def loopback_only():
-    if not _bot().settings.sandbox_allow_remote and not is_loopback(request.remote_addr or ""):
+    if not current_bot().settings.sandbox_allow_remote and not is_loopback(request.remote_addr or ""):
         abort(403, "the sandbox answers only this machine (set SANDBOX_ALLOW_REMOTE=1 to allow others)")
 
 
 @bp.get("/")
 def page() -> str:
-    return render_template("sandbox.html", office=_bot().settings.office_name, areas=richmenu.AREAS,
+    return render_template("sandbox.html", office=current_bot().settings.office_name, areas=richmenu.AREAS,
                            menu=richmenu.definition())
 
 
@@ -93,7 +89,7 @@ def richmenu_image() -> Response:
 # -- the API the page uses ---------------------------------------------------------------------
 @bp.get("/api/people")
 def roster():
-    bot = _bot()
+    bot = current_bot()
     with bot.db.sessions() as db:
         everyone = people.on_roster(db)
     return jsonify([{
@@ -111,7 +107,7 @@ def new_user():
 @bp.get("/api/chat")
 def chat():
     fake = _fake()
-    tz = _bot().settings.tz
+    tz = current_bot().settings.tz
     user = _user_id(request.args.get("user", ""))
     after = request.args.get("after", "0")
     items = fake.transcript(user, int(after) if after.isdigit() else 0)
@@ -168,7 +164,7 @@ def unfollow():
 
 @bp.post("/api/reset")
 def reset():
-    bot = _bot()
+    bot = current_bot()
     with bot.db.session() as db:
         demo.wipe(db)
         defaults.ensure(db)
@@ -184,7 +180,7 @@ def jobs() -> Response:
 
 @bp.post("/api/jobs/<name>")
 def run_job(name: str) -> Response:
-    bot = _bot()
+    bot = current_bot()
     payload = request.get_json(silent=True) or {}
     user = payload.get("user")
     with bot.db.sessions() as db:
@@ -208,7 +204,7 @@ def _user_id(value: str) -> str:
 
 def _deliver(user: str, type_: str, reply: bool = True, **fields):
     """Sign one event with this process's channel secret and POST it to the real /callback."""
-    bot = _bot()
+    bot = current_bot()
     fake = _fake()
     event = {
         "type": type_, "mode": "active", "timestamp": int(time.time() * 1000),

@@ -32,6 +32,10 @@ def test_staff_are_refused_politely(line, register):
     user = register("S01")
     text = text_of(line.say(user, "สรุป"))
     assert "เฉพาะผู้ประสานงานและผู้บริหาร" in text
+    assert "เฉพาะผู้ประสานงานและผู้บริหาร" in text_of(line.tap(user, "a=nomination.honour&n=1&v=0"))
+    # a garbled button is a garbled button, whoever taps it: its parameters are checked first
+    garbled = text_of(line.tap(user, "a=nomination.honour&n=1"))
+    assert "ปุ่มนี้ใช้ไม่ได้แล้ว" in garbled and "เฉพาะผู้ประสานงาน" not in garbled
 
 
 def test_summary_numbers_match_the_database(bot, line, register):

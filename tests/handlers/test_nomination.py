@@ -694,6 +694,8 @@ def test_share_text_is_shortened_to_a_usable_link():
 
 # -- the CLI -------------------------------------------------------------------------------------
 def test_cli_round_lifecycle(bot, line, runner, register):
+    blank = runner.invoke(args=["nominate", "open", "--title", "  ", "--at", "2026-03-02T08:00+07:00"])
+    assert blank.exit_code != 0 and "title is 1 to 200 characters" in blank.output
     result = runner.invoke(args=["nominate", "open", "--closes", "2026-03-31", "--title", "รอบทดลอง",
                                  "--at", "2026-03-02T08:00+07:00"])
     assert result.exit_code == 0 and "closes at the end of 2026-03-31" in result.output, result.output

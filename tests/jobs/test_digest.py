@@ -9,7 +9,7 @@ import pytest
 
 from bot.fakeline import PUSH
 from jobs import digest
-from models import measures
+from models import followup, measures
 from models.plan import Measured
 from tests.conftest import add_people, text_of
 from tests.jobs.conftest import acknowledge, at, billed, link, outbox_rows, user_of
@@ -140,3 +140,7 @@ def test_quota_used_up_holds_the_digest_until_there_is_room(staffed, bot, run_jo
     line_api.quota_used = 0                           # a new month
     assert run_job(digest.NAME, MONDAY + timedelta(days=1)) == 1
     assert len(billed(line_api)) == 1
+
+
+def test_every_measure_that_counts_people_has_its_words():
+    assert set(digest.PENDING_PEOPLE) == set(followup.PEOPLE_MEASURES)
