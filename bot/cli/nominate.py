@@ -161,7 +161,7 @@ def tally(round_id: int | None, as_csv: bool) -> None:
 @click.option("--person", "code", help="The person's roster code.")
 @click.option("--unit", help="The unit's name as on the roster.")
 @click.option("--virtue", default="",
-              help="Honoured for this virtue (พอเพียง วินัย สุจริต จิตอาสา กตัญญู); overall when omitted.")
+              help=f"Honoured for this virtue ({' '.join(VIRTUES)}); overall when omitted.")
 @click.option("--round", "round_id", type=int, help="The round's id; the latest when omitted.")
 @click.option("--remove", is_flag=True, help="Remove this honour instead.")
 @click.option("--at", "at", help=options.AT_HELP)
