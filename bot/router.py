@@ -28,7 +28,7 @@ import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl
 
 from linebot.v3.messaging import Message
@@ -41,12 +41,14 @@ from models import conversation as conversations
 from models.conversation import Conversation
 from models.staff import Staff
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 Reply = list[Message]
 Handler = Callable[..., Reply]
 H = TypeVar("H", bound=Handler)
-D = TypeVar("D")
+D = TypeVar("D", bound="DataclassInstance")
 COORDINATORS_ONLY = "coordinators_only"  # the attribute @coordinator_only sets on a handler
-_UNLOADED = object()
 
 
 class UnknownStep(LookupError):
@@ -89,15 +91,16 @@ class Context:
     # a handler (or the router) asks for it: a button that starts nothing, like the pledge's
     # acknowledgment, costs no query for it.
     router: Router | None = field(default=None, repr=False)
-    _conversation: Conversation | None | object = field(default=_UNLOADED, repr=False)
+    _conversation: Conversation | None = field(default=None, repr=False)
+    _looked_up: bool = field(default=False, repr=False)
 
     @property
     def conversation(self) -> Conversation | None:
-        if self._conversation is _UNLOADED:
-            self._conversation = None
+        if not self._looked_up:
+            self._looked_up = True
             if self.router is not None and self.user_id is not None:
                 self._conversation = self.router.load_conversation(self)
-        return self._conversation  # type: ignore[return-value]
+        return self._conversation
 
     @property
     def flow_name(self) -> str:
@@ -118,8 +121,9 @@ class Context:
         if spec.draft is None and draft is not None or spec.draft is not None and not isinstance(draft, spec.draft):
             raise TypeError(f"flow {flow!r} keeps a {spec.draft.__name__ if spec.draft else 'no'} draft, "
                             f"not {type(draft).__name__}")
-        data = dataclasses.asdict(draft) if dataclasses.is_dataclass(draft) else {}  # type: ignore[arg-type]
+        data = dataclasses.asdict(draft) if dataclasses.is_dataclass(draft) and not isinstance(draft, type) else {}
         self._conversation = conversations.begin(self.db, self.user_id, flow, step, data, self.now)
+        self._looked_up = True
 
     def draft(self, kind: type[D]) -> D:
         """The open conversation's draft, as the dataclass its flow declared."""
@@ -135,7 +139,7 @@ class Context:
     def end(self) -> None:
         if self.user_id is not None and self.conversation is not None:
             conversations.end(self.db, self.user_id)
-        self._conversation = None
+        self._conversation, self._looked_up = None, True
 
     def _router(self) -> Router:
         if self.router is None:
@@ -146,7 +150,7 @@ class Context:
 def load_draft(kind: type[D], data: dict[str, Any]) -> D:
     """A draft stored as JSON, as its dataclass: fields it does not have are ignored (a row from an
     older version), lists come back as the tuples they were."""
-    names = {f.name for f in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    names = {f.name for f in dataclasses.fields(kind)}
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in (data or {}).items() if k in names}
     return kind(**values)
 
@@ -321,7 +325,7 @@ class Router:
         """kind: 'text', 'postback', 'location', 'message' (other content) or an event type ('follow', …)."""
         ctx.router = self
         if kind not in ("text", "location", "postback", "message"):
-            ctx._conversation = None  # follow, unfollow …: no conversation to look up
+            ctx._looked_up = True  # follow, unfollow …: no conversation to look up
         reply = self._dispatch(ctx, kind, args)
         if ctx.notes:
             reply = [messages.text("\n".join(ctx.notes))] + list(reply)

@@ -87,11 +87,12 @@ def attempt(ctx: Context, activity: Activity) -> Reply:
 
 
 def _window_refusal(ctx: Context, activity: Activity) -> Reply | None:
-    if not activity.scheduled:
+    opens, closes = activity.checkin_from, activity.checkin_until
+    if opens is None or closes is None:  # not scheduled
         return [ui.text(f"\"{activity.title}\" ยังไม่ได้กำหนดวันเวลา จึงยังเช็คอินไม่ได้ค่ะ")]
-    if ctx.now < activity.checkin_from:  # type: ignore[operator]
+    if ctx.now < opens:
         return [ui.text(f"\"{activity.title}\" ยังไม่เปิดให้เช็คอินค่ะ\nเปิดเช็คอิน {_window(ctx, activity)}")]
-    if ctx.now > activity.checkin_until:  # type: ignore[operator]
+    if ctx.now > closes:
         return [ui.text(f"\"{activity.title}\" ปิดการเช็คอินแล้วค่ะ\n(เปิดเช็คอิน {_window(ctx, activity)})")]
     return None
 
@@ -119,7 +120,8 @@ def location(ctx: Context, text: str | None = None, latitude: float | None = Non
     if refusal:
         ctx.end()
         return refusal
-    distance = activities.distance_m(latitude, longitude, activity.latitude, activity.longitude)  # type: ignore[arg-type]
+    assert activity.latitude is not None and activity.longitude is not None  # it asked for a location
+    distance = activities.distance_m(latitude, longitude, activity.latitude, activity.longitude)
     if distance > (activity.radius_m or 0):
         return [ui.text(f"ตำแหน่งของท่านอยู่ห่างจากสถานที่จัดกิจกรรมประมาณ {_distance(distance)} "
                         f"(ต้องไม่เกิน {activity.radius_m} เมตร) กรุณาส่งตำแหน่งอีกครั้งเมื่ออยู่ที่งานค่ะ",

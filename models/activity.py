@@ -58,7 +58,8 @@ class Activity(Base):
         return self.checkin_from is not None and self.checkin_until is not None
 
     def open_at(self, moment: datetime) -> bool:
-        return self.scheduled and self.checkin_from <= moment <= self.checkin_until  # type: ignore[operator]
+        opens, closes = self.checkin_from, self.checkin_until
+        return opens is not None and closes is not None and opens <= moment <= closes
 
 
 class ActivityResponsible(Base):
@@ -174,8 +175,8 @@ def set_place(activity: Activity, place: str, latitude: float | None, longitude:
               radius_m: int | None) -> None:
     if (latitude is None) != (longitude is None):
         raise ActivityError("give both --lat and --lon, or neither")
-    if latitude is not None:
-        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # type: ignore[operator]
+    if latitude is not None and longitude is not None:
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise ActivityError("latitude must be within ±90 and longitude within ±180")
         radius_m = radius_m or 200
         if not 10 <= radius_m <= 50_000:
