@@ -5,6 +5,8 @@ Nothing here imports Flask, so the clock process and the CLI share the same sett
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Mapping
@@ -51,6 +53,14 @@ class Settings:
     nudges: bool = False
     nudge_max: int = 3
     push_reserve: int = 30
+    # The coordinator's console (bot/console/): the key that signs its forms (CSRF) and LINE Login's
+    # state (SECRET_KEY; derived from the channel secret when not set, so every web process agrees),
+    # LINE Login (optional), and where uploaded evidence is kept.
+    secret_key: str = ""
+    line_login_channel_id: str = ""
+    line_login_channel_secret: str = ""
+    line_login_authorize_url: str = "https://access.line.me/oauth2/v2.1/authorize"
+    uploads_dir: Path = INSTANCE_DIR / "uploads"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -71,6 +81,7 @@ class Settings:
         database_url = base.database_url
         channel_secret = get("LINE_CHANNEL_SECRET", "")
         line_api_host = base.line_api_host
+        public_base_url = base.public_base_url
         if sandbox:
             # Its own SQLite file (demo data never lands in a real office's database), a secret made
             # up for this process, and the fake LINE platform served by this very app.
@@ -78,6 +89,7 @@ class Settings:
             channel_secret = secrets.token_hex(16)
             access_token = "sandbox-access-token"
             line_api_host = f"http://127.0.0.1:{get('PORT', '8000')}{SANDBOX_LINE_PATH}"
+            public_base_url = f"http://127.0.0.1:{get('PORT', '8000')}"
         return cls(
             database_url=normalize_database_url(get("DATABASE_URL", database_url)),
             channel_secret=channel_secret,
@@ -86,7 +98,7 @@ class Settings:
             sandbox=sandbox,
             sandbox_allow_remote=_flag(get("SANDBOX_ALLOW_REMOTE", "")),
             timezone=get("BOT_TIMEZONE", base.timezone),
-            public_base_url=get("PUBLIC_BASE_URL", base.public_base_url).rstrip("/"),
+            public_base_url=get("PUBLIC_BASE_URL", public_base_url).rstrip("/"),
             bot_basic_id=get("LINE_BOT_BASIC_ID", base.bot_basic_id),
             pledge_deadline=date.fromisoformat(deadline),
             office_name=get("OFFICE_NAME", base.office_name),
@@ -96,11 +108,36 @@ class Settings:
             nudges=_flag(get("NUDGES", "")),
             nudge_max=int(get("NUDGE_MAX", str(base.nudge_max))),
             push_reserve=int(get("PUSH_RESERVE", str(base.push_reserve))),
+            secret_key=get("SECRET_KEY", ""),
+            line_login_channel_id=get("LINE_LOGIN_CHANNEL_ID", ""),
+            line_login_channel_secret=get("LINE_LOGIN_CHANNEL_SECRET", ""),
+            line_login_authorize_url=get("LINE_LOGIN_AUTHORIZE_URL", base.line_login_authorize_url),
+            uploads_dir=Path(get("UPLOADS_DIR", str(base.uploads_dir))),
         )
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def signing_key(self) -> str:
+        """What signs the console's forms and LINE Login's state: SECRET_KEY, else a key derived from the
+        channel secret (so every web process of the office agrees); "" when there is neither."""
+        if self.secret_key:
+            return self.secret_key
+        if not self.channel_secret:
+            return ""
+        return hmac.new(self.channel_secret.encode(), b"khunnatham console", hashlib.sha256).hexdigest()
+
+    @property
+    def line_login(self) -> bool:
+        """LINE Login is configured: the console also offers "sign in with LINE"."""
+        return bool(self.line_login_channel_id and self.line_login_channel_secret)
+
+    @property
+    def https(self) -> bool:
+        """The public address is https: cookies are marked Secure."""
+        return self.public_base_url.startswith("https://")
 
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "models" / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CHECKPOINT_INTERVAL = 0.5  # seconds between the web process's background WAL checkpoints
+READ_ONLY = "khunnatham_read_only"  # execution option of Database.reading()'s connections
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -59,7 +60,9 @@ def _tune_sqlite(engine: sa.Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reading session (Database.reading) begins a deferred transaction: in WAL mode it takes no
+        # lock, so a page that only reads never holds up the webhook's writers.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 class WriterQueue:
@@ -171,6 +174,16 @@ class Database:
             except BaseException:
                 db.rollback()
                 raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only (pages, reports): on SQLite its transaction takes no write lock.
+        Writing in it is a mistake: it is rolled back when the block ends."""
+        with Session(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False) as db:
+            try:
+                yield db
+            finally:
+                db.rollback()
 
     def ping(self) -> bool:
         with self.engine.connect() as conn:

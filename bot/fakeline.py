@@ -22,7 +22,9 @@ import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
+import jwt
 from flask import Flask, Response, jsonify, request
 from gunicorn.app.base import BaseApplication
 from linebot.v3.messaging import MulticastRequest, PushMessageRequest, ReplyMessageRequest, RichMenuRequest
@@ -38,6 +40,9 @@ CONSUMPTION = "/v2/bot/message/quota/consumption"
 RICH_MENU = "/v2/bot/richmenu"
 RICH_MENU_LIST = "/v2/bot/richmenu/list"
 DEFAULT_RICH_MENU = "/v2/bot/user/all/richmenu"
+LOGIN_AUTHORIZE = "/oauth2/v2.1/authorize"
+LOGIN_TOKEN = "/oauth2/v2.1/token"
+LOGIN_PATHS = ("/oauth2/",)
 
 MAX_BUBBLE_BYTES = 30_000
 MAX_CAROUSEL_BYTES = 50_000
@@ -121,6 +126,12 @@ class FakeLine:
         self.rich_menus: dict[str, dict] = {}  # id → the RichMenuResponse JSON
         self.rich_menu_images: dict[str, tuple[str, bytes]] = {}  # id → (content type, bytes)
         self.default_rich_menu: str | None = None
+        # LINE Login (the console's "sign in with LINE"): the login channel, who signs in next, the
+        # codes handed out, and a way to break the ID token for a test.
+        self.login_channel: tuple[str, str] | None = None  # (channel id, channel secret)
+        self.login_user: str | None = None  # the LINE user id the next authorization signs in
+        self.login_codes: dict[str, dict[str, str]] = {}
+        self.login_token_changes: dict[str, Any] = {}  # claims to override in the next ID tokens
 
     # -- test controls --------------------------------------------------------------------------
     def issue_reply_token(self, user_id: str) -> str:
@@ -174,6 +185,9 @@ class FakeLine:
             self.rich_menus.clear()
             self.rich_menu_images.clear()
             self.default_rich_menu = None
+            self.login_user = None
+            self.login_codes.clear()
+            self.login_token_changes.clear()
 
     # -- serving --------------------------------------------------------------------------------
     def app(self) -> Flask:
@@ -200,6 +214,8 @@ class FakeLine:
                 if delay:
                     time.sleep(delay)
                 return answer({"message": "injected failure"}, status or 500)
+            if request.path.startswith(LOGIN_PATHS):  # LINE Login authenticates with the channel's credentials
+                return None
             if fake.access_token and request.headers.get("Authorization") != f"Bearer {fake.access_token}":
                 fake._record(request, body, 401)
                 return answer({"message": "Authentication failed. Confirm that the access token in the "
@@ -357,6 +373,50 @@ class FakeLine:
                     fake.default_rich_menu = None
                 fake._record(request, None, 200)
             return answer({})
+
+        @app.get(LOGIN_AUTHORIZE)
+        def login_authorize():
+            """LINE's authorization page, with the person already agreeing: back to redirect_uri with a
+            code (or error=access_denied when no login_user is set)."""
+            args = request.args
+            fake._record(request, dict(args), 302)
+            target = args.get("redirect_uri", "")
+            query = {"state": args.get("state", "")}
+            with fake.lock:
+                channel = fake.login_channel
+                if fake.login_user is None or channel is None or args.get("client_id") != channel[0]:
+                    query["error"] = "access_denied"
+                else:
+                    code = uuid.uuid4().hex
+                    fake.login_codes[code] = {"user": fake.login_user, "nonce": args.get("nonce", ""),
+                                              "redirect_uri": target}
+                    query["code"] = code
+            return Response(status=302, headers={"Location": f"{target}?{urlencode(query)}"})
+
+        @app.post(LOGIN_TOKEN)
+        def login_token():
+            form = request.form
+            with fake.lock:
+                channel = fake.login_channel
+                issued = fake.login_codes.pop(form.get("code", ""), None)
+                changes = dict(fake.login_token_changes)
+            if (channel is None or form.get("client_id") != channel[0] or form.get("client_secret") != channel[1]
+                    or form.get("grant_type") != "authorization_code"):
+                fake._record(request, dict(form), 400)
+                return answer({"error": "invalid_client"}, 400)
+            if issued is None or issued["redirect_uri"] != form.get("redirect_uri"):
+                fake._record(request, dict(form), 400)
+                return answer({"error": "invalid_grant"}, 400)
+            now = int(time.time())
+            claims = {"iss": "https://access.line.me", "sub": issued["user"], "aud": channel[0], "exp": now + 3600,
+                      "iat": now, "nonce": issued["nonce"], "name": "LINE user", "amr": ["pwd"]}
+            claims.update(changes)
+            secret = str(changes.pop("_secret", channel[1]))
+            claims.pop("_secret", None)
+            fake._record(request, {"grant_type": form.get("grant_type")}, 200)
+            return answer({"access_token": uuid.uuid4().hex, "token_type": "Bearer", "expires_in": 2592000,
+                           "refresh_token": uuid.uuid4().hex, "scope": "openid profile",
+                           "id_token": jwt.encode(claims, secret, algorithm="HS256")})
 
         @app.errorhandler(404)
         def not_found(_exc):

@@ -6,6 +6,7 @@ growing back-off, a 409 means LINE already accepted that key, any other 4xx is f
 """
 from __future__ import annotations
 
+import hmac
 import logging
 import random
 import time
@@ -13,6 +14,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import jwt
 import urllib3
 from linebot.v3.messaging import (
     ApiClient,
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 MAX_MESSAGES = 5
 MAX_MULTICAST = 500
 MAX_BACKOFF = 8.0
+LOGIN_ISSUER = "https://access.line.me"
+LOGIN_TOKEN_PATH = "/oauth2/v2.1/token"  # LINE Login's token endpoint, on the API host
 
 
 class LineError(Exception):
@@ -80,9 +84,45 @@ class LineClient:
         self._client = ApiClient(config)
         self._api = MessagingApi(self._client)
         self._timeout = settings.line_timeout
+        self._login = urllib3.PoolManager(retries=False)  # LINE Login's token endpoint (not in the SDK)
 
     def close(self) -> None:
         self._client.close()
+        self._login.clear()
+
+    # -- LINE Login (the console's "sign in with LINE") ---------------------------------------------
+    def login_user(self, code: str, redirect_uri: str, nonce: str) -> str | None:
+        """The LINE user id an authorization code stands for, from the ID token LINE returns for it,
+        checked here: its signature (HS256 with the login channel's secret), issuer, audience (our
+        channel), expiry and nonce. None when anything is wrong (logged)."""
+        settings = self.settings
+        if not (code and nonce and settings.line_login):
+            return None
+        try:
+            answer = self._login.request("POST", settings.line_api_host + LOGIN_TOKEN_PATH, encode_multipart=False,
+                                         fields={"grant_type": "authorization_code", "code": code,
+                                                 "redirect_uri": redirect_uri,
+                                                 "client_id": settings.line_login_channel_id,
+                                                 "client_secret": settings.line_login_channel_secret},
+                                         timeout=self._timeout)
+        except urllib3.exceptions.HTTPError as exc:
+            log.warning("LINE Login: the token endpoint did not answer: %s", exc)
+            return None
+        if answer.status != 200:
+            log.warning("LINE Login: the token endpoint answered %s: %s", answer.status, answer.data[:300])
+            return None
+        try:
+            claims = jwt.decode(answer.json().get("id_token", ""), settings.line_login_channel_secret,
+                                algorithms=["HS256"], audience=settings.line_login_channel_id, issuer=LOGIN_ISSUER,
+                                options={"require": ["exp", "iat", "sub", "aud", "iss"]})
+        except (ValueError, AttributeError, jwt.PyJWTError) as exc:
+            log.warning("LINE Login: the ID token was refused: %s", exc)
+            return None
+        if not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(claims["nonce"], nonce):
+            log.warning("LINE Login: the ID token's nonce does not match")
+            return None
+        subject = claims.get("sub")
+        return subject if isinstance(subject, str) and subject else None
 
     # -- free -----------------------------------------------------------------------------------
     def reply(self, reply_token: str, messages: Sequence[Message]) -> bool:

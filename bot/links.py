@@ -17,6 +17,7 @@ from bot import words
 
 OA_MESSAGE = "https://line.me/R/oaMessage/{basic_id}/?{text}"
 SHARE = "https://line.me/R/share?text="
+CONSOLE_LOGIN = "/console/login/"  # the console's sign-in route (bot/console/auth.py) takes the token after it
 
 
 def oa_message(basic_id: str, *parts: str, readable: bool = False) -> str:
@@ -44,6 +45,11 @@ def nominate(basic_id: str) -> str:
 
 def share(text: str) -> str:
     return SHARE + quote(text, safe="")
+
+
+def console_login(public_base_url: str, token: str) -> str:
+    """The one-time link into the console that `เว็บ` replies with."""
+    return f"{public_base_url}{CONSOLE_LOGIN}{token}"
 
 
 def qr_png(data: str) -> bytes:

@@ -126,6 +126,11 @@ def postback(label: str, action: str, display_text: str | None = None, **params:
     return result
 
 
+def uri_action(label: str, uri: str) -> Flex:
+    """A Flex action that opens a web page."""
+    return {"type": "uri", "label": label[:MAX_BUTTON_LABEL], "uri": uri}
+
+
 def message_action(label: str, typed: str | None = None) -> Flex:
     return {"type": "message", "label": label[:MAX_BUTTON_LABEL], "text": typed or label}
 

@@ -34,8 +34,8 @@ from bot import messages as ui
 from bot.router import Context
 from bot.services import Bot, current_bot
 from handlers.texts import APOLOGY
+from models import audit, webhook_event
 from models import staff as people
-from models import webhook_event
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
@@ -174,8 +174,11 @@ def process(bot: Bot, raw: dict[str, Any]) -> Outgoing | None:
             return None
         if mode != "active" or kind is None or source.get("type") != "user" or user_id is None:
             return None  # standby, group chats and event types we only record
-        ctx = Context(db=db, settings=bot.settings, now=occurred, user_id=user_id,
-                      staff=people.by_line_user(db, user_id), event=event, event_id=raw["webhookEventId"])
+        person = people.by_line_user(db, user_id)
+        if person is not None and person.is_coordinator:  # what coordinators change goes to the audit trail
+            audit.act_as(db, audit.person(person, "line"))
+        ctx = Context(db=db, settings=bot.settings, now=occurred, user_id=user_id, staff=person, event=event,
+                      event_id=raw["webhookEventId"])
         messages = bot.router.dispatch(ctx, kind, **args)
 
     token = raw.get("replyToken")

@@ -45,6 +45,7 @@ OPEN_NOMINATIONS = Word("เปิดเสนอชื่อ")  # เปิด�
 CLOSE_NOMINATIONS = Word("ปิดเสนอชื่อ")
 NOMINATIONS = Word("สรุปเสนอชื่อ", "สรุป เสนอชื่อ", "nominations")
 HONOURS = Word("ประกาศยกย่อง", "honours")
+WEB = Word("เว็บ", "console")  # a one-time link into the coordinator's console
 
 # -- what follows a command ---------------------------------------------------------------------------
 MINE = Word("ของฉัน", "mine")                 # ความดี ของฉัน, เสนอชื่อ ของฉัน

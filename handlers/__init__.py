@@ -5,6 +5,7 @@ from bot.router import Router
 from handlers import (
     activity,
     checkin,
+    console,
     coordinator,
     help,
     honours,
@@ -18,7 +19,7 @@ from handlers import (
 )
 
 CAPABILITIES = (registration, pledge, proposal, plan, checkin, activity, nomination, honours, status, coordinator,
-                help)
+                console, help)
 
 
 def register_all(router: Router) -> Router:

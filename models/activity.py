@@ -82,6 +82,8 @@ class CheckIn(Base):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     webhook_event_id: Mapped[str | None] = mapped_column(sa.String(64))
+    note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # a walk-in's, e.g. "no phone"
+    added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))  # a coordinator, for a walk-in
 
 
 class ActivityError(ValueError):

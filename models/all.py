@@ -2,7 +2,10 @@
 tests and the sandbox's reset. Nothing in models/ imports this module."""
 from models import (  # noqa: F401
     activity,
+    audit,  # the audit trail (also registers its flush listener)
+    console,  # sign-in links and console sessions
     conversation,
+    files,  # uploaded evidence
     followup,  # weekly snapshots of indicator values
     jobrun,  # what the scheduled jobs did, and their switches
     measures,

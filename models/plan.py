@@ -24,6 +24,9 @@ class Plan(Base):
     ends_on: Mapped[date]
     source: Mapped[str] = mapped_column(sa.Text, default="")
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "draft": prepared (the next fiscal year's, copied from this one) and not in use yet: staff never
+    # see it and it measures nothing until a coordinator puts it in use. "active": the year's plan.
+    status: Mapped[str] = mapped_column(sa.String(16), default="active", server_default="active")
 
     indicators: Mapped[list[Indicator]] = relationship(
         back_populates="plan", order_by="Indicator.position", cascade="all, delete-orphan")

@@ -35,7 +35,7 @@ def add(title, start, end, place, lat, lon, radius, responsible, type_, workshop
     bot = current_bot()
     starts, ends = options.moment(start, "--start"), options.moment(end, "--end")
     codes = options.codes(responsible)
-    with bot.db.session() as db:
+    with options.session() as db:
         plan = plans.current(db, starts)
         activity = Activity(plan_id=plan.id if plan else None, title=title.strip(), type=type_,
                             plan_workshop=workshop, rotating_qr=rotating_qr, code=activities.new_code(db))
@@ -59,7 +59,7 @@ def add(title, start, end, place, lat, lon, radius, responsible, type_, workshop
 def list_() -> None:
     """Activities of the current plan with code, window, responsible people and attendance."""
     bot = current_bot()
-    with bot.db.session() as db:
+    with options.session() as db:
         plan = plans.current(db, datetime.now(bot.settings.tz))
         for activity, count in activities.attendance_per_activity(db, plan.id if plan else None):
             window = (f"{activity.starts_at.astimezone(bot.settings.tz):%Y-%m-%d %H:%M}" if activity.starts_at
@@ -86,7 +86,7 @@ def _find(db: Session, code: str) -> Activity:
 @click.option("--radius", type=int)
 def schedule(code, start, end, place, lat, lon, radius) -> None:
     """Give an activity (by code or plan key) its date, time and place."""
-    with current_bot().db.session() as db:
+    with options.session() as db:
         activity = _find(db, code)
         try:
             activities.schedule(activity, options.moment(start, "--start"), options.moment(end, "--end"))
@@ -102,7 +102,7 @@ def schedule(code, start, end, place, lat, lon, radius) -> None:
 @click.argument("people")
 def assign(code: str, people: str) -> None:
     """Set the responsible people (roster codes, comma-separated) of an activity (indicator 2.2)."""
-    with current_bot().db.session() as db:
+    with options.session() as db:
         activity = _find(db, code)
         try:
             activities.set_responsible(db, activity, options.codes(people))
@@ -119,7 +119,7 @@ def assign(code: str, people: str) -> None:
 def done(code: str, note: str, evidence: str, at: str | None) -> None:
     """Mark an activity as carried out (indicator 3.1), with a note and an evidence link."""
     moment = options.moment(at)
-    with current_bot().db.session() as db:
+    with options.session() as db:
         activity = _find(db, code)
         try:
             activities.mark_done(activity, moment, note, evidence)
@@ -135,7 +135,7 @@ def qr(code: str, output: Path | None) -> None:
     """Write the check-in QR code (a PNG of the deep link); for rotating-QR activities, print the
     address of the page that shows the changing code."""
     bot = current_bot()
-    with bot.db.session() as db:
+    with options.session() as db:
         activity = _find(db, code)
         if activity.rotating_qr:
             token = activities.page_token(bot.settings.channel_secret, activity)

@@ -15,7 +15,7 @@ group = AppGroup("db", help="Database schema and defaults.")
 def setup_database(bot: Bot) -> list[str]:
     """Migrations to head, then the defaults every office starts with (FY2569 pledge and plan)."""
     database.upgrade(bot.settings.database_url)
-    with bot.db.session() as db:
+    with bot.db.session() as db:  # what every office starts with: nobody's change
         created = defaults.ensure(db)
     if bot.settings.sandbox:
         sandbox.ensure_demo(bot)

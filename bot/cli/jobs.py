@@ -53,7 +53,7 @@ def run(name: str, at: str | None) -> None:
 def switch_nudges(state: str | None) -> None:
     """Switch the weekly staff nudges on or off (stored; wins over NUDGES), or back to the NUDGES default."""
     settings = current_bot().settings
-    with current_bot().db.session() as db:
+    with options.session() as db:
         if state == "default":
             jobrun.clear_setting(db, nudges.SWITCH)
         elif state is not None:

@@ -78,7 +78,7 @@ def open_(closes: str | None, opens: str | None, title: str | None, at: str | No
             opens_at = datetime(day.year, day.month, day.day)
         if opens_at.tzinfo is None:  # a date, or a time without a zone: the office's time
             opens_at = opens_at.replace(tzinfo=settings.tz)
-    with current_bot().db.session() as db:
+    with options.session() as db:
         plan = plans.current(db, opens_at or now)
         try:
             round_ = nominations.start_round(db, now, title, closes_on=options.day(closes, now.date()),
@@ -96,7 +96,7 @@ def open_(closes: str | None, opens: str | None, title: str | None, at: str | No
 def close(at: str | None) -> None:
     """Close the open round (or cancel the scheduled one)."""
     now = _now(at)
-    with current_bot().db.session() as db:
+    with options.session() as db:
         try:
             round_ = nominations.close_round(db, now)
         except NominationError as exc:
@@ -111,7 +111,7 @@ def rounds() -> None:
     """Every round: id, title, opens, closes, state, nominations."""
     tz = current_bot().settings.tz
     now = datetime.now(tz)
-    with current_bot().db.session() as db:
+    with options.session() as db:
         for r in nominations.rounds(db):
             state = "open" if r.is_open(now) else "scheduled" if r.is_scheduled(now) else "closed"
             result = nominations.tally(db, r)
@@ -127,7 +127,7 @@ def rounds() -> None:
 def tally(round_id: int | None, as_csv: bool) -> None:
     """Nominees ranked by distinct nominators, overall and per virtue, people and units, with reasons."""
     now = datetime.now(current_bot().settings.tz)
-    with current_bot().db.session() as db:
+    with options.session() as db:
         round_ = _round_or_latest(db, round_id, now)
         result = nominations.tally(db, round_)
     sections = [("overall", "", result.overall)] + [("virtue", v, result.by_virtue[v]) for v in VIRTUES]
@@ -171,7 +171,7 @@ def honour(code: str | None, unit: str | None, virtue: str, round_id: int | None
     if bool(code) == bool(unit):
         raise click.UsageError("give exactly one of --person CODE or --unit NAME")
     now = _now(at)
-    with current_bot().db.session() as db:
+    with options.session() as db:
         round_ = _round_or_latest(db, round_id, now)
         person = None
         if code:

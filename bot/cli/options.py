@@ -1,14 +1,35 @@
 """What the command groups share: the moment an option names, dates, the running bot."""
 from __future__ import annotations
 
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import click
+from sqlalchemy.orm import Session
 
 from bot import thai
 from bot.services import current_bot
+from models import audit
 
 AT_HELP = "The moment of this action (ISO-8601); now when omitted."
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """A session that commits on success; what it changes goes to the audit trail as done with the
+    CLI by the server's user."""
+    with current_bot().db.session() as db:
+        audit.act_as(db, audit.Actor(None, f"คำสั่งบนเซิร์ฟเวอร์ ({_user()})", "cli"))
+        yield db
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return "?"
 
 
 def moment(value: str | None, option: str = "--at") -> datetime:

@@ -8,7 +8,6 @@ import click
 from flask.cli import AppGroup
 
 from bot.cli import options
-from bot.services import current_bot
 from models import activity as activities
 from models import measures, planfile
 from models import plan as plans
@@ -22,7 +21,7 @@ def load(file: Path) -> None:
     """Validate a plan file and load it (or update the plan of the same office and year)."""
     try:
         spec, text = planfile.read(file)
-        with current_bot().db.session() as db:
+        with options.session() as db:
             plan, report = planfile.load(db, spec, text)
             year, office = plan.fiscal_year, plan.office
     except planfile.PlanFileError as exc:
@@ -38,7 +37,7 @@ def load(file: Path) -> None:
 @group.command("list")
 def list_() -> None:
     """Every plan, past years included."""
-    with current_bot().db.session() as db:
+    with options.session() as db:
         for plan in plans.every(db):
             count = len(activities.of_plan(db, plan.id))
             click.echo(f"FY{plan.fiscal_year} {plan.office}: {plan.starts_on} – {plan.ends_on}, "
@@ -51,7 +50,7 @@ def list_() -> None:
 def progress(at: str | None, year: int | None) -> None:
     """Each indicator's value, target and milestone states, most urgent first."""
     moment = options.moment(at)
-    with current_bot().db.session() as db:
+    with options.session() as db:
         found = plans.by_year(db, year) if year else [plans.current(db, moment)]
         found = [p for p in found if p is not None]
         if not found:

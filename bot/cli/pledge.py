@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from bot.services import current_bot
+from bot.cli import options
 from models import pledge as pledges
 
 group = AppGroup("pledge", help="Pledge documents (indicator 1.2).")
@@ -27,7 +27,7 @@ def publish(file: Path, title: str | None) -> None:
     body = text.strip()
     if not title:
         title, body = pledges.split_title(text)
-    with current_bot().db.session() as db:
+    with options.session() as db:
         try:
             version = pledges.publish(db, title, body)
         except pledges.PledgeError as exc:
@@ -39,7 +39,7 @@ def publish(file: Path, title: str | None) -> None:
 @group.command("list")
 def list_() -> None:
     """Every document, its current version and how many have acknowledged it."""
-    with current_bot().db.session() as db:
+    with options.session() as db:
         current = {v.document_id: v for v in pledges.current_versions(db)}
         for document in pledges.documents(db):
             version = current.get(document.id)
@@ -55,7 +55,7 @@ def list_() -> None:
 @click.argument("title")
 def retire(title: str) -> None:
     """Stop asking for acknowledgment of a document (its history is kept)."""
-    with current_bot().db.session() as db:
+    with options.session() as db:
         try:
             pledges.retire(db, title)
         except pledges.PledgeError as exc:
@@ -68,7 +68,7 @@ def pending() -> None:
     """CSV of everyone who has not acknowledged the current version of each document."""
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["document", "version", "code", "name", "unit", "registered"])
-    with current_bot().db.session() as db:
+    with options.session() as db:
         for version in pledges.current_versions(db):
             for p in pledges.pending(db, version):
                 out.writerow([version.title, version.version, p.code, p.name, p.unit,

@@ -9,6 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from bot import links
+from bot.cli import options
 from bot.services import current_bot
 from models import roster
 from models import staff as people
@@ -29,7 +30,7 @@ def import_(file: Path, retire_missing: bool) -> None:
         for line, reason in exc.problems:
             click.echo(f"  line {line}: {reason}", err=True)
         sys.exit(1)
-    with current_bot().db.session() as db:
+    with options.session() as db:
         report = roster.apply(db, rows, retire_missing=retire_missing)
     click.echo(f"{file}: {len(rows)} people read; {report.added} added, {report.updated} updated, "
                f"{report.reactivated} back on the roster, {report.unchanged} unchanged")
@@ -45,7 +46,7 @@ def import_(file: Path, retire_missing: bool) -> None:
 def invites(unregistered: bool) -> None:
     """Print CSV code,name,unit,invite_code,link for every person on the roster."""
     settings = current_bot().settings
-    with current_bot().db.session() as db:
+    with options.session() as db:
         people.ensure_invite_codes(db)
         persons = people.on_roster(db, unregistered_only=unregistered)
     out = csv.writer(sys.stdout, lineterminator="\n")
@@ -59,7 +60,7 @@ def invites(unregistered: bool) -> None:
 def reset(code: str) -> None:
     """Unlink a person's LINE account (new phone) and issue a new invite code. Acknowledgments stay."""
     settings = current_bot().settings
-    with current_bot().db.session() as db:
+    with options.session() as db:
         person = people.by_code(db, code)
         if person is None:
             raise click.ClickException(f"no person with code '{code}' on the roster")

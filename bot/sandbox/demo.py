@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models import activity as activities
+from models import audit, roster
 from models import plan as plans
 from models import pledge as pledges
 from models import proposal as proposals
-from models import roster
 from models.activity import Activity
 from models.all import Base
 from models.staff import Staff
@@ -117,7 +117,10 @@ def _demo_activities(db: Session, people: dict[str, Staff], now: datetime) -> No
 
 
 def wipe(db: Session) -> None:
-    """Every row of every table (the schema stays)."""
+    """Every row of every table (the schema stays), the audit trail included."""
+    audit.unlock_for_wipe(db)
     for table in reversed(Base.metadata.sorted_tables):
-        db.execute(table.delete())
+        if table is not audit.AuditUnlock.__table__:
+            db.execute(table.delete())
+    db.execute(audit.AuditUnlock.__table__.delete())
     db.flush()

@@ -1,0 +1,48 @@
+"""Files people uploaded (evidence of an activity carried out: photos, minutes, reports). The bytes
+live on disk under a random name (bot/uploads.py); a row says what they are and who may see them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base
+
+EVIDENCE = "evidence"
+
+
+class StoredFile(Base):
+    __tablename__ = "files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)  # random; the file on disk
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(100))  # sniffed from the content, not the name
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    purpose: Mapped[str] = mapped_column(sa.String(40), default=EVIDENCE)
+    activity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activities.id", ondelete="SET NULL"), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff.id"))
+    uploaded_at: Mapped[datetime]
+
+
+def add(db: Session, stored_name: str, original_name: str, content_type: str, size: int, sha256: str,
+        uploaded_by: int | None, at: datetime, activity_id: int | None = None,
+        purpose: str = EVIDENCE) -> StoredFile:
+    """Does not commit."""
+    row = StoredFile(stored_name=stored_name, original_name=original_name[:255], content_type=content_type,
+                     size=size, sha256=sha256, purpose=purpose, activity_id=activity_id,
+                     uploaded_by_id=uploaded_by, uploaded_at=at)
+    db.add(row)
+    db.flush()
+    return row
+
+
+def of_activity(db: Session, activity_id: int) -> list[StoredFile]:
+    return list(db.scalars(sa.select(StoredFile).where(StoredFile.activity_id == activity_id)
+                           .order_by(StoredFile.uploaded_at, StoredFile.id)))
+
+
+def get(db: Session, file_id: int) -> StoredFile | None:
+    return db.get(StoredFile, file_id)
