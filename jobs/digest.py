@@ -74,12 +74,14 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
 
 # -- the card's data -------------------------------------------------------------------------------
 def build(db: Session, plan: Plan, now: datetime, week: str, budget: common.Budget | None = None,
-          quota_error: str = "") -> cards.Digest:
-    """What the digest says at `now`; stores this week's snapshot (first run of the week wins)."""
+          quota_error: str = "", store: bool = True) -> cards.Digest:
+    """What the digest says at `now`; stores this week's snapshot (first run of the week wins) unless
+    `store` is False (a preview)."""
     today = now.date()
     progress = measures.progress(db, plan, now)
     previous = followup.previous_snapshots(db, plan.id, week)
-    followup.store_snapshots(db, plan.id, week, {p.indicator.code: p.measured for p in progress}, now)
+    if store:
+        followup.store_snapshots(db, plan.id, week, {p.indicator.code: p.measured for p in progress}, now)
     rows = []
     for p in progress:
         before = previous.get(p.indicator.code)

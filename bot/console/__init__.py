@@ -27,6 +27,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
+from bot import thai
 from bot.console import (
     activities,
     auth,
@@ -74,6 +75,7 @@ for area in (auth, overview, staff, pledges, plan, activities, nominations, noti
     bp.register_blueprint(area.bp)
 for name, fn in common.TEMPLATE_FILTERS.items():
     bp.add_app_template_filter(fn, name)
+bp.add_app_template_global(thai.STATE_NAMES.get, "state_name")
 
 
 def init_app(app: Flask) -> None:
