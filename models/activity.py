@@ -5,8 +5,10 @@ import hashlib
 import hmac
 import math
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -219,6 +221,26 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * r * math.asin(math.sqrt(a))
+
+
+def copy_to(db: Session, from_plan_id: int, to_plan_id: int, shift: Callable[[Any], Any]) -> int:
+    """Copy a plan's activities to another plan with every date moved by `shift` (a year, for the next
+    fiscal year): the same titles, keys, places and responsible people (those still on the roster),
+    new check-in codes, nothing carried out. How many. Does not commit."""
+    copied = 0
+    for old in db.scalars(sa.select(Activity).where(Activity.plan_id == from_plan_id).order_by(Activity.id)):
+        new = Activity(plan_id=to_plan_id, key=old.key, title=old.title, type=old.type,
+                       plan_workshop=old.plan_workshop, rotating_qr=old.rotating_qr, code=new_code(db),
+                       due=shift(old.due) if old.due else None, place=old.place, latitude=old.latitude,
+                       longitude=old.longitude, radius_m=old.radius_m)
+        for name in ("starts_at", "ends_at", "checkin_from", "checkin_until"):
+            value = getattr(old, name)
+            setattr(new, name, shift(value) if value is not None else None)
+        new.responsible = [p for p in old.responsible if p.active]
+        db.add(new)
+        db.flush()
+        copied += 1
+    return copied
 
 
 # -- attendance ----------------------------------------------------------------------------------

@@ -6,11 +6,15 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from models import activity as activities
 from models.base import Base, utcnow
+
+_D = TypeVar("_D", date, datetime)
 
 
 class Plan(Base):
@@ -173,3 +177,52 @@ def deadline(db: Session, plan: Plan | None, code: str) -> date | None:
         return None
     found = indicator(db, plan, code)
     return found.milestones[-1].due if found is not None and found.milestones else None
+
+
+# -- the next fiscal year --------------------------------------------------------------------------
+DRAFT, ACTIVE = "draft", "active"
+
+
+class RolloverError(ValueError):
+    """The next year's plan cannot be made: `reason` is "exists" (a plan of that office and year is
+    there already)."""
+
+    def __init__(self, reason: str, fiscal_year: int):
+        super().__init__(f"{reason}: FY{fiscal_year}")
+        self.reason = reason
+        self.fiscal_year = fiscal_year
+
+
+def a_year_later(value: _D) -> _D:
+    """The same day a year later (29 February becomes 28 February)."""
+    try:
+        return value.replace(year=value.year + 1)
+    except ValueError:
+        return value.replace(year=value.year + 1, day=28)
+
+
+def next_year(db: Session, plan: Plan, now: datetime) -> Plan:
+    """A draft of the next fiscal year's plan, copied from `plan`: the same indicators, targets and
+    activities, every date a year later, nothing carried out or checked in. It measures nothing and
+    staff do not see it until `activate`. Does not commit."""
+    year = plan.fiscal_year + 1
+    if db.scalar(sa.select(Plan).where(Plan.office == plan.office, Plan.fiscal_year == year)) is not None:
+        raise RolloverError("exists", year)
+    draft = Plan(office=plan.office, fiscal_year=year, starts_on=a_year_later(plan.starts_on),
+                 ends_on=a_year_later(plan.ends_on), source="", status=DRAFT, loaded_at=now)
+    draft.indicators = [
+        Indicator(code=i.code, title=i.title, counts=i.counts, measure=i.measure, target_kind=i.target_kind,
+                  target=i.target, responsible=i.responsible, position=i.position,
+                  milestones=[Milestone(due=a_year_later(m.due), target=m.target, label=m.label)
+                              for m in i.milestones])
+        for i in plan.indicators]
+    db.add(draft)
+    db.flush()
+    activities.copy_to(db, plan.id, draft.id, a_year_later)
+    return draft
+
+
+def activate(db: Session, plan: Plan) -> None:
+    """Put a draft in use: from now on it is its fiscal year's plan. Does not commit."""
+    plan.status = ACTIVE
+    db.flush()

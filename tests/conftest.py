@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.db import Database, upgrade
 from bot.fakeline import FakeLine, FakeLineServer
 from models import defaults, roster
+from models import plan as plans
 from models.all import Base
 
 SECRET = "test-channel-secret"
@@ -103,6 +104,19 @@ def app(settings, line_api):
 @pytest.fixture
 def bot(app):
     return app.extensions["khunnatham"]
+
+
+@pytest.fixture
+def this_year_plan(bot) -> int:
+    """The seed's FY2569 plan rolled forward to the fiscal year of today, and in use: for tests of what
+    happens now (1 Dec 2026 is in FY2570). Its id."""
+    now = datetime.now(bot.settings.tz)
+    with bot.db.session() as session:
+        plan = max(plans.every(session), key=lambda p: p.fiscal_year)
+        while plan.fiscal_year < plans.fiscal_year_of(now.date()):
+            plan = plans.next_year(session, plan, now)
+            plans.activate(session, plan)
+        return plan.id
 
 
 @pytest.fixture
