@@ -40,6 +40,7 @@ CONSUMPTION = "/v2/bot/message/quota/consumption"
 RICH_MENU = "/v2/bot/richmenu"
 RICH_MENU_LIST = "/v2/bot/richmenu/list"
 DEFAULT_RICH_MENU = "/v2/bot/user/all/richmenu"
+USER_RICH_MENU = "/v2/bot/user/<user_id>/richmenu"  # (the static "all" above wins over <user_id>)
 LOGIN_AUTHORIZE = "/oauth2/v2.1/authorize"
 LOGIN_TOKEN = "/oauth2/v2.1/token"
 LOGIN_PATHS = ("/oauth2/",)
@@ -126,6 +127,7 @@ class FakeLine:
         self.rich_menus: dict[str, dict] = {}  # id → the RichMenuResponse JSON
         self.rich_menu_images: dict[str, tuple[str, bytes]] = {}  # id → (content type, bytes)
         self.default_rich_menu: str | None = None
+        self.user_rich_menus: dict[str, str] = {}  # user id → the menu linked to that user
         # LINE Login (the console's "sign in with LINE"): the login channel, who signs in next, the
         # codes handed out, and a way to break the ID token for a test.
         self.login_channel: tuple[str, str] | None = None  # (channel id, channel secret)
@@ -185,6 +187,7 @@ class FakeLine:
             self.rich_menus.clear()
             self.rich_menu_images.clear()
             self.default_rich_menu = None
+            self.user_rich_menus.clear()
             self.login_user = None
             self.login_codes.clear()
             self.login_token_changes.clear()
@@ -328,14 +331,21 @@ class FakeLine:
                 fake._record(request, summary, 200)
             return answer({})
 
+        def not_applicable(menu_id: str) -> Response | None:
+            """LINE's answer when a menu cannot be shown to anyone: unknown, or without its image."""
+            if menu_id not in fake.rich_menus:
+                return no_menu()
+            if menu_id not in fake.rich_menu_images:
+                fake._record(request, None, 400)
+                return answer({"message": "must upload richmenu image before applying it to user"}, 400)
+            return None
+
         @app.post(f"{DEFAULT_RICH_MENU}/<menu_id>")
         def set_default_rich_menu(menu_id: str):
             with fake.lock:
-                if menu_id not in fake.rich_menus:
-                    return no_menu()
-                if menu_id not in fake.rich_menu_images:
-                    fake._record(request, None, 400)
-                    return answer({"message": "must upload richmenu image before applying it to user"}, 400)
+                refused = not_applicable(menu_id)
+                if refused is not None:
+                    return refused
                 fake.default_rich_menu = menu_id
                 fake._record(request, None, 200)
             return answer({})
@@ -371,8 +381,36 @@ class FakeLine:
                 fake.rich_menu_images.pop(menu_id, None)
                 if fake.default_rich_menu == menu_id:
                     fake.default_rich_menu = None
+                for user in [u for u, linked in fake.user_rich_menus.items() if linked == menu_id]:
+                    del fake.user_rich_menus[user]  # LINE unlinks a deleted menu's users
                 fake._record(request, None, 200)
             return answer({})
+
+        @app.post(f"{USER_RICH_MENU}/<menu_id>")
+        def link_rich_menu(user_id: str, menu_id: str):
+            with fake.lock:
+                refused = not_applicable(menu_id)
+                if refused is not None:
+                    return refused
+                fake.user_rich_menus[user_id] = menu_id
+                fake._record(request, None, 200)
+            return answer({})
+
+        @app.delete(USER_RICH_MENU)
+        def unlink_rich_menu(user_id: str):
+            with fake.lock:
+                fake.user_rich_menus.pop(user_id, None)
+                fake._record(request, None, 200)
+            return answer({})
+
+        @app.get(USER_RICH_MENU)
+        def rich_menu_of_user(user_id: str):
+            with fake.lock:
+                menu_id = fake.user_rich_menus.get(user_id)
+                if menu_id is None:
+                    return no_menu()
+                fake._record(request, None, 200)
+            return answer({"richMenuId": menu_id})
 
         @app.get(LOGIN_AUTHORIZE)
         def login_authorize():

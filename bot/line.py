@@ -245,5 +245,28 @@ class LineClient:
         self._with_retries("delete rich menu", lambda: self._api.delete_rich_menu(
             rich_menu_id, _request_timeout=self._timeout))
 
+    # Per-user menus (coordinators and executives): linking replaces whatever the user had.
+    def link_rich_menu(self, user_id: str, rich_menu_id: str) -> None:
+        """Show this user `rich_menu_id` instead of the default."""
+        self._with_retries("link rich menu", lambda: self._api.link_rich_menu_id_to_user(
+            user_id, rich_menu_id, _request_timeout=self._timeout))
+
+    def unlink_rich_menu(self, user_id: str) -> None:
+        """Show this user the default menu again."""
+        self._with_retries("unlink rich menu", lambda: self._api.unlink_rich_menu_id_from_user(
+            user_id, _request_timeout=self._timeout))
+
+    def rich_menu_of(self, user_id: str) -> str | None:
+        """The menu linked to this user; None when they see the default (LINE answers 404)."""
+        def call():
+            try:
+                return self._api.get_rich_menu_id_of_user(user_id, _request_timeout=self._timeout).rich_menu_id
+            except ApiException as exc:
+                if exc.status == 404:
+                    return None
+                raise
+
+        return self._with_retries("get rich menu of user", call)
+
 
 RICH_MENU_DATA_HOSTS = {DEFAULT_LINE_API_HOST: "https://api-data.line.me"}

@@ -1,12 +1,17 @@
-"""The staff rich menu: the one definition of its areas, its image, and how the image is drawn.
+"""The rich menus: the one definition of each menu's areas, its image, and how the image is drawn.
 
-Six tiles (2 rows x 3 columns) on LINE's large menu, 2500x1686. A tap types the bot's word, so a
-tap and a typed word take the same route. The image is drawn with Pillow and a Thai font from
-Debian's `fonts-thai-tlwg`, then committed (`IMAGE_PATH`), so a server without the fonts or
-Pillow still deploys it:
+Two menus on LINE's large size, 2500x1686, each tile a tap that types the bot's word (a tap and a
+typed word take the same route):
 
-    flask --app bot richmenu render     # redraw bot/static/richmenu.png after changing AREAS
-    flask --app bot richmenu deploy     # create on LINE, upload the image, make it the default
+- STAFF, six tiles (2 rows x 3 columns): the channel's default, what everyone sees;
+- COORDINATOR, eight tiles (2 x 4): สรุป and เว็บ beside the staff tiles, linked to each coordinator
+  and executive on their own (LINE's per-user rich menus; jobs/menus.py keeps the links right).
+
+The images are drawn with Pillow and a Thai font from Debian's `fonts-thai-tlwg`, then committed
+(`Menu.image_path`), so a server without the fonts or Pillow still deploys them:
+
+    flask --app bot richmenu render     # redraw bot/static/richmenu*.png after changing the tiles
+    flask --app bot richmenu deploy     # create both on LINE, the staff menu the default, link coordinators
 
 Pillow is imported only when drawing, never at import time.
 """
@@ -20,12 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import words
+from models import menus
 
 WIDTH, HEIGHT = 2500, 1686  # LINE's "large" rich menu
 MAX_IMAGE_BYTES = 1024 * 1024  # LINE refuses rich menu images over 1 MB
-NAME = "khunnatham staff menu"  # not shown to users; `deploy` replaces older menus of this name
-CHAT_BAR_TEXT = "เมนู"
-IMAGE_PATH = Path(__file__).resolve().parent / "static" / "richmenu.png"
+STATIC = Path(__file__).resolve().parent / "static"
 
 FONT_PACKAGE = "fonts-thai-tlwg"
 FONT_DIRS = (Path("/usr/share/fonts/truetype/tlwg"), Path("/usr/share/fonts/opentype/tlwg"))
@@ -38,6 +42,7 @@ BACKGROUND = "#EDF1EE"
 CARD = "#FFFFFF"
 INK = "#1E2A23"
 GREY = "#66736B"
+COORDINATOR_BACKGROUND = "#DCE8E0"  # a shade darker: a coordinator sees at once that it is their menu
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,46 @@ class Area:
         return {"x": self.x, "y": self.y, "width": self.width, "height": self.height}
 
 
-_TILES = (  # label, subtitle, the word a tap types, icon; row by row
+Tile = tuple[object, str, object, str]  # label, subtitle, the word a tap types, icon
+
+
+@dataclass(frozen=True)
+class Menu:
+    kind: str           # models.menus.STAFF / COORDINATOR
+    name: str           # not shown to users; `deploy` replaces older menus of this name
+    chat_bar_text: str  # the bar under the chat that opens the menu
+    columns: int
+    rows: int
+    tiles: tuple[Tile, ...]  # row by row
+    image_path: Path
+    background: str = BACKGROUND
+
+    @property
+    def areas(self) -> tuple[Area, ...]:
+        xs = [round(i * WIDTH / self.columns) for i in range(self.columns + 1)]  # 0, 833, 1667, 2500
+        ys = [round(i * HEIGHT / self.rows) for i in range(self.rows + 1)]  # 0, 843, 1686
+        c = self.columns
+        return tuple(
+            Area(str(label), subtitle, str(text), icon, xs[i % c], ys[i // c], xs[i % c + 1] - xs[i % c],
+                 ys[i // c + 1] - ys[i // c])
+            for i, (label, subtitle, text, icon) in enumerate(self.tiles)
+        )
+
+    def definition(self) -> dict:
+        """The rich menu as LINE's RichMenuRequest JSON."""
+        return {
+            "size": {"width": WIDTH, "height": HEIGHT},
+            "selected": True,
+            "name": self.name,
+            "chatBarText": self.chat_bar_text,
+            "areas": [
+                {"bounds": area.bounds, "action": {"type": "message", "label": area.label, "text": area.text}}
+                for area in self.areas
+            ],
+        }
+
+
+_STAFF_TILES: tuple[Tile, ...] = (
     (words.PLEDGE, "อ่านและรับทราบ", words.PLEDGE, "pledge"),
     (words.PROPOSE, "ปัญหาที่อยากแก้ ความดีที่อยากทำ", words.PROPOSE, "heart"),
     (words.CHECK_IN, "ลงชื่อร่วมกิจกรรม", words.CHECK_IN, "pin"),
@@ -66,34 +110,33 @@ _TILES = (  # label, subtitle, the word a tap types, icon; row by row
     (words.STATUS, "ข้อมูลและการมีส่วนร่วมของฉัน", words.STATUS, "chart"),
     (words.HELP, "คำสั่งทั้งหมด", words.HELP, "help"),
 )
-COLUMNS, ROWS = 3, 2
+STAFF = Menu(menus.STAFF, "khunnatham staff menu", "เมนู", 3, 2, _STAFF_TILES, STATIC / "richmenu.png")
+COORDINATOR = Menu(
+    menus.COORDINATOR, "khunnatham coordinator menu", "เมนูจัดการ", 4, 2,
+    ((words.SUMMARY, "ตัวชี้วัดและสิ่งที่ต้องทำ", words.SUMMARY, "summary"),
+     (words.WEB, "เปิดหน้าจัดการบนเว็บ", words.WEB, "web"),
+     (words.PLEDGE, "อ่านและรับทราบ", words.PLEDGE, "pledge"),
+     (words.PROPOSE, "เสนอความดี", words.PROPOSE, "heart"),
+     (words.CHECK_IN, "ลงชื่อร่วมกิจกรรม", words.CHECK_IN, "pin"),
+     (words.NOMINATE, "คนดีและหน่วยงาน", words.NOMINATE, "star"),
+     (words.STATUS, "การมีส่วนร่วมของฉัน", words.STATUS, "chart"),
+     (words.HELP, "คำสั่งทั้งหมด", words.HELP, "help")),
+    STATIC / "richmenu-coordinator.png", background=COORDINATOR_BACKGROUND)
+MENUS = {menu.kind: menu for menu in (STAFF, COORDINATOR)}
+
+# The staff menu's, as before there were two
+NAME, CHAT_BAR_TEXT, IMAGE_PATH = STAFF.name, STAFF.chat_bar_text, STAFF.image_path
+AREAS: tuple[Area, ...] = STAFF.areas
 
 
-def _areas() -> tuple[Area, ...]:
-    xs = [round(i * WIDTH / COLUMNS) for i in range(COLUMNS + 1)]  # 0, 833, 1667, 2500
-    ys = [round(i * HEIGHT / ROWS) for i in range(ROWS + 1)]  # 0, 843, 1686
-    return tuple(
-        Area(str(label), subtitle, str(text), icon, xs[i % COLUMNS], ys[i // COLUMNS],
-             xs[i % COLUMNS + 1] - xs[i % COLUMNS], ys[i // COLUMNS + 1] - ys[i // COLUMNS])
-        for i, (label, subtitle, text, icon) in enumerate(_TILES)
-    )
+def definition(menu: Menu = STAFF) -> dict:
+    """A menu as LINE's RichMenuRequest JSON."""
+    return menu.definition()
 
 
-AREAS: tuple[Area, ...] = _areas()
-
-
-def definition() -> dict:
-    """The rich menu as LINE's RichMenuRequest JSON."""
-    return {
-        "size": {"width": WIDTH, "height": HEIGHT},
-        "selected": True,
-        "name": NAME,
-        "chatBarText": CHAT_BAR_TEXT,
-        "areas": [
-            {"bounds": area.bounds, "action": {"type": "message", "label": area.label, "text": area.text}}
-            for area in AREAS
-        ],
-    }
+def menu_for(role: str) -> Menu:
+    """The menu a person of this role sees."""
+    return COORDINATOR if role in menus.OWN_MENU_ROLES else STAFF
 
 
 # -- image files ----------------------------------------------------------------------------------
@@ -166,17 +209,17 @@ def _fit(path: Path, text: str, size: int, max_width: int):
 SCALE = 2  # drawn at twice the size and reduced, which smooths the edges of lines and circles
 
 
-def render_image(path: Path | str | None = None) -> bytes:
-    """Draw the menu as a PNG (2500x1686, under 1 MB); also write it to `path` when given."""
+def render_image(path: Path | str | None = None, menu: Menu = STAFF) -> bytes:
+    """Draw a menu as a PNG (2500x1686, under 1 MB); also write it to `path` when given."""
     from PIL import Image, ImageDraw
 
     label_font = find_font(LABEL_FONTS)
     subtitle_font = find_font(SUBTITLE_FONTS)
     s = SCALE
-    image = Image.new("RGB", (WIDTH * s, HEIGHT * s), BACKGROUND)
+    image = Image.new("RGB", (WIDTH * s, HEIGHT * s), menu.background)
     draw = ImageDraw.Draw(image)
     gap = 14  # half the space between cards
-    for area in AREAS:
+    for area in menu.areas:
         x0, y0 = (area.x + gap) * s, (area.y + gap) * s
         x1, y1 = (area.x + area.width - gap) * s, (area.y + area.height - gap) * s
         draw.rounded_rectangle((x0, y0, x1, y1), radius=44 * s, fill=CARD)
@@ -278,4 +321,26 @@ def _help(draw, cx, cy, s):  # a question mark
     draw.ellipse((cx - dot, cy + 72 * s - dot, cx + dot, cy + 72 * s + dot), fill=GREEN)
 
 
-ICONS = {"pledge": _pledge, "heart": _heart, "pin": _pin, "star": _star, "chart": _chart, "help": _help}
+def _summary(draw, cx, cy, s):  # a clipboard with three ticked lines
+    w, h = 64, 84
+    _polyline(draw, cx, cy, s, [(-w, -h + 12), (w, -h + 12), (w, h), (-w, h)], closed=True)
+    _polyline(draw, cx, cy, s, [(-26, -h), (26, -h), (26, -h + 24), (-26, -h + 24)], closed=True)
+    for y in (-28, 12, 52):
+        _polyline(draw, cx, cy, s, [(-40, y), (-30, y + 10), (-14, y - 8)])
+        _polyline(draw, cx, cy, s, [(4, y), (40, y)])
+
+
+def _web(draw, cx, cy, s):  # a browser window: a frame, its top bar with three dots, a page
+    w, h = 92, 70
+    _polyline(draw, cx, cy, s, [(-w, -h), (w, -h), (w, h), (-w, h)], closed=True)
+    _polyline(draw, cx, cy, s, [(-w, -h + 36), (w, -h + 36)])
+    dot = 8 * s
+    for x in (-70, -48, -26):
+        draw.ellipse((cx + x * s - dot, cy + (-h + 18) * s - dot, cx + x * s + dot, cy + (-h + 18) * s + dot),
+                     fill=GREEN)
+    _polyline(draw, cx, cy, s, [(-58, 0), (58, 0)])
+    _polyline(draw, cx, cy, s, [(-58, 34), (20, 34)])
+
+
+ICONS = {"pledge": _pledge, "heart": _heart, "pin": _pin, "star": _star, "chart": _chart, "help": _help,
+         "summary": _summary, "web": _web}

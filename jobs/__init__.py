@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.line import LineClient
-from jobs import common, digest, nudges, reminders, retry
+from jobs import common, digest, menus, nudges, reminders, retry
 
 
 @dataclass(frozen=True)
@@ -41,4 +41,5 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job(reminders.NAME, reminders.run, reminders.period, setting="reminders_cron"),  # REMINDERS_CRON
     Job(nudges.NAME, nudges.run, nudges.period, setting="nudges_cron"),          # NUDGES_CRON
     Job(retry.NAME, retry.run, retry.period, every="*/15 * * * *"),
+    Job(menus.NAME, menus.run, menus.period, every=menus.EVERY),  # per-user rich menus
 )}

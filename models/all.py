@@ -9,6 +9,7 @@ from models import (  # noqa: F401
     followup,  # weekly snapshots of indicator values
     jobrun,  # what the scheduled jobs did, and their switches
     measures,
+    menus,  # per-user rich menus
     nomination,
     outbox,  # the scheduled jobs' messages
     plan,

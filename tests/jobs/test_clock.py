@@ -23,7 +23,7 @@ from tests.conftest import ROOT, TOKEN, text_of
 from tests.jobs.conftest import BKK, at, user_of
 from tests.sandbox.test_sandbox import call, person, sandbox  # noqa: F401  (the sandbox fixture)
 
-NAMES = {"weekly-digest", "deadline-reminders", "nudges", "outbox-retry"}
+NAMES = {"weekly-digest", "deadline-reminders", "nudges", "outbox-retry", "rich-menus"}
 
 
 def test_scheduler_wiring(settings):
@@ -42,6 +42,7 @@ def test_scheduler_wiring(settings):
     assert jobs["deadline-reminders"].trigger.get_next_fire_time(None, friday) == at(2026, 2, 14, 8, 0)
     assert jobs["outbox-retry"].trigger.get_next_fire_time(None, friday) == at(2026, 2, 13, 12, 0)
     assert jobs["outbox-retry"].trigger.get_next_fire_time(None, at(2026, 2, 13, 12, 1)) == at(2026, 2, 13, 12, 15)
+    assert jobs["rich-menus"].trigger.get_next_fire_time(None, at(2026, 2, 13, 12, 1)) == at(2026, 2, 13, 12, 5)
 
 
 def test_schedules_come_from_the_environment(tmp_path):
@@ -110,8 +111,8 @@ def test_previous_fire_time(settings):
 
 @pytest.mark.parametrize(("now", "expected"), [
     (at(2026, 2, 16, 9, 0), NAMES),                                  # Monday after every job's time
-    (at(2026, 2, 16, 7, 0), {"outbox-retry"}),                       # before any of today's
-    (at(2026, 2, 16, 8, 20), {"deadline-reminders", "nudges", "outbox-retry"}),  # before the digest's
+    (at(2026, 2, 16, 7, 0), {"outbox-retry", "rich-menus"}),         # before any of today's
+    (at(2026, 2, 16, 8, 20), {"deadline-reminders", "nudges", "outbox-retry", "rich-menus"}),  # before the digest's
     (at(2026, 2, 22, 10, 0), NAMES),                                 # Sunday: this week's missed runs
 ])
 def test_catch_up_runs_what_this_period_missed(clock, settings, now, expected):
