@@ -533,6 +533,11 @@ def _rich_menu_image_error(content_type: str, data: bytes, size: dict) -> str | 
         return f"image of {len(data)} bytes; at most 1 MB"
     from PIL import Image  # imported here: only rich menu uploads need it
 
+    # A cut-off file: the end marker is missing. Checked here because Pillow decodes a truncated image
+    # without complaint once anything in the process (WeasyPrint does, on import) has set
+    # ImageFile.LOAD_TRUNCATED_IMAGES.
+    if not data.rstrip(b"\0").endswith((b"IEND\xaeB`\x82", b"\xff\xd9")):
+        return "the body is not a readable image (it ends before the image does)"
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind, (width, height) = image.format, image.size

@@ -16,7 +16,7 @@ has unlocked it (`unlock_for_wipe`: the sandbox's "reset the demo" and the tests
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -36,6 +36,7 @@ from models.staff import Staff
 SOURCES = ("console", "line", "cli")
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 HIDDEN = "(ไม่แสดง)"  # what the trail shows for a value it keeps to itself (invite codes, LINE ids)
+HIDDEN_NEW = "(ค่าใหม่ ไม่แสดง)"  # … and for its new value when one hidden value replaced another
 ACTOR_KEY = "audit_actor"
 
 
@@ -155,7 +156,9 @@ def _changes(obj: Any, spec: Audited, action: str) -> dict[str, list[Any]]:
                 history.added[0] if history.added else (history.unchanged[0] if history.unchanged else None))
         shown = [_shown(name, spec, before), _shown(name, spec, after)]
         if action == UPDATE and shown[0] == shown[1]:
-            continue
+            if name not in spec.hidden or _plain(before) == _plain(after):
+                continue
+            shown[1] = HIDDEN_NEW  # one hidden value for another: say that it changed
         if action != UPDATE and shown[0] is None and shown[1] is None:
             continue
         found[name] = shown
@@ -214,37 +217,43 @@ def record(db: Session, action: str, entity: str, entity_id: object, label: str,
 
 # -- reading -------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Page:
-    entries: list[AuditEntry]
-    total: int
+class Query:
+    """Which entries: every field optional; `since` inclusive, `until` exclusive."""
+
+    source: str = ""
+    entity: str = ""
+    actor_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    search: str = ""  # part of the label or of the actor's name
+
+    def where(self) -> list[Any]:
+        found: list[Any] = []
+        if self.source:
+            found.append(AuditEntry.source == self.source)
+        if self.entity:
+            found.append(AuditEntry.entity == self.entity)
+        if self.actor_id is not None:
+            found.append(AuditEntry.actor_id == self.actor_id)
+        if self.since is not None:
+            found.append(AuditEntry.at >= self.since)
+        if self.until is not None:
+            found.append(AuditEntry.at < self.until)
+        if self.search:
+            pattern = "%" + self.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            found.append(sa.or_(AuditEntry.label.ilike(pattern, escape="\\"),
+                                AuditEntry.actor_name.ilike(pattern, escape="\\")))
+        return found
 
 
-def entries(db: Session, *, source: str = "", entity: str = "", actor_id: int | None = None,
-            since: datetime | None = None, until: datetime | None = None, search: str = "",
-            offset: int = 0, limit: int = 50) -> Page:
-    """The trail, newest first, filtered; one page of it and the total count."""
-    where: list[Any] = []
-    if source:
-        where.append(AuditEntry.source == source)
-    if entity:
-        where.append(AuditEntry.entity == entity)
-    if actor_id is not None:
-        where.append(AuditEntry.actor_id == actor_id)
-    if since is not None:
-        where.append(AuditEntry.at >= since)
-    if until is not None:
-        where.append(AuditEntry.at < until)
-    if search:
-        pattern = f"%{search}%"
-        where.append(sa.or_(AuditEntry.label.ilike(pattern), AuditEntry.actor_name.ilike(pattern)))
-    total = db.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(*where)) or 0
-    rows = list(db.scalars(sa.select(AuditEntry).where(*where).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                           .offset(offset).limit(limit)))
-    return Page(rows, total)
+def count(db: Session, query: Query) -> int:
+    return db.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(*query.where())) or 0
 
 
-def entities(db: Session) -> Sequence[str]:
-    return list(db.scalars(sa.select(AuditEntry.entity).distinct().order_by(AuditEntry.entity)))
+def entries(db: Session, query: Query, offset: int = 0, limit: int = 50) -> list[AuditEntry]:
+    """One page of the trail, newest first."""
+    return list(db.scalars(sa.select(AuditEntry).where(*query.where())
+                           .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).offset(offset).limit(limit)))
 
 
 def unlock_for_wipe(db: Session) -> None:

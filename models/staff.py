@@ -199,11 +199,73 @@ def register(db: Session, line_user_id: str, typed_code: str, now: datetime) -> 
     return Registration(Outcome.REGISTERED, staff=person)
 
 
-def unlink(db: Session, person: Staff) -> str:
-    """Free a person's registration (new phone, new LINE account) and issue a new invite code."""
+def unlink(db: Session, person: Staff, by: Staff | None = None) -> str:
+    """Free a person's registration (new phone, new LINE account) and issue a new invite code.
+    Refused (StaffError SELF) when `by`, the coordinator doing it, is that person."""
+    if by is not None and by.id == person.id:
+        raise StaffError(Refusal.SELF)
+    code = _unused_invite_code(db)  # before changing anything: its query would flush the change half-done
     person.line_user_id = None
     person.registered_at = None
-    person.invite_code = None
+    person.invite_code = code
+    db.flush()  # one flush, so the audit trail has one entry for the reset
+    return code
+
+
+def _unused_invite_code(db: Session) -> str:
+    while True:
+        code = new_invite_code()
+        if db.scalar(sa.select(Staff.id).where(Staff.invite_code == code)) is None:
+            return code
+
+
+# -- the console's changes to one person ---------------------------------------------------------------
+class Refusal(enum.Enum):
+    LAST_COORDINATOR = "last_coordinator"  # nobody on the roster would be a coordinator any more
+    SELF = "self"                          # a coordinator retiring or unlinking themselves
+    BAD_ROLE = "bad_role"
+
+
+class StaffError(ValueError):
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.value)
+        self.refusal = refusal
+
+
+def other_coordinators(db: Session, person: Staff) -> int:
+    """Coordinators on the roster other than `person`."""
+    return db.scalar(sa.select(sa.func.count(Staff.id)).where(
+        Staff.role == Role.COORDINATOR.value, Staff.active, Staff.id != person.id)) or 0
+
+
+def _keeps_a_coordinator(db: Session, person: Staff) -> None:
+    if person.active and person.role == Role.COORDINATOR.value and other_coordinators(db, person) == 0:
+        raise StaffError(Refusal.LAST_COORDINATOR)
+
+
+def change_role(db: Session, person: Staff, role: str) -> bool:
+    """Make `person` staff, coordinator or executive; refused for the last coordinator on the roster.
+    Returns whether anything changed. Does not commit."""
+    if role not in ROLES:
+        raise StaffError(Refusal.BAD_ROLE)
+    if role == person.role:
+        return False
+    if role != Role.COORDINATOR.value:
+        _keeps_a_coordinator(db, person)
+    person.role = role
     db.flush()
-    ensure_invite_codes(db)
-    return person.invite_code or ""
+    return True
+
+
+def set_active(db: Session, person: Staff, active: bool, by: Staff | None = None) -> bool:
+    """Put a person back on the roster or retire them (kept, not counted; the registration stays).
+    Refused for `by` themselves and for the last coordinator. Returns whether anything changed."""
+    if person.active == active:
+        return False
+    if not active:
+        if by is not None and by.id == person.id:
+            raise StaffError(Refusal.SELF)
+        _keeps_a_coordinator(db, person)
+    person.active = active
+    db.flush()
+    return True

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot import thai
 from bot.services import Bot, current_bot
+from jobs import menus as menu_job
 from models import audit
 from models.staff import Role, Staff
 
@@ -73,6 +74,14 @@ def writing() -> Iterator[Session]:
     with bot().db.session() as db:
         audit.act_as(db, audit.person(person(), "console"))
         yield db
+
+
+def sync_menus() -> None:
+    """After a change of role or of who is on the roster: coordinators' and executives' own rich menu
+    follows at once (the rich-menus job would within 5 minutes). One query when nothing differs; a
+    failure at LINE is left for the job."""
+    with bot().db.session() as db:
+        menu_job.sync(db, bot().line, now())
 
 
 def close_sessions(_exc: BaseException | None = None) -> None:
