@@ -11,6 +11,7 @@ from handlers import texts
 from models import activity as activities
 from models import plan as plans
 from models.activity import Activity, ActivityError
+from models.staff import Role
 
 FLOW = "activity_done"
 DONE = "activity.done"  # a=activity.done&id=<activity id>
@@ -34,10 +35,12 @@ def register(router: Router) -> None:
 def show(ctx: Context, args: str = "") -> Reply:
     assert ctx.staff is not None
     plan = plans.current(ctx.db, ctx.now)
-    items = activities.of_plan(ctx.db, plan.id if plan else None)
+    coordinator = ctx.staff.is_coordinator
+    if plan is None:  # never last year's activities as this year's
+        return [ui.text(_preparing(ctx), ui.quick(words.CHECK_IN, words.STATUS))]
+    items = activities.of_plan(ctx.db, plan.id)
     if not items:
         return [ui.text("ยังไม่มีกิจกรรมในแผนค่ะ")]
-    coordinator = ctx.staff.is_coordinator
     pending = [a for a in items if not a.done_at]
     shown = (pending if coordinator else [a for a in items if a.starts_at]) or items
     bubbles = []
@@ -63,6 +66,17 @@ def show(ctx: Context, args: str = "") -> Reply:
     done = sum(1 for a in items if a.done_at)
     intro = f"กิจกรรมตามแผน {len(items)} กิจกรรม ดำเนินการแล้ว {done} กิจกรรม"
     return [ui.text(intro), ui.flex(intro, ui.carousel(bubbles))]
+
+
+def _preparing(ctx: Context) -> str:
+    year = plans.fiscal_year_of(ctx.now.date())
+    text = (f"แผนองค์กรคุณธรรม ปีงบประมาณ {year} อยู่ระหว่างจัดทำค่ะ จึงยังไม่มีกิจกรรมของปีนี้\n"
+            f"หากมีรหัสเช็คอินจากผู้จัด พิมพ์ \"{words.CHECK_IN} รหัส\" ได้เลยค่ะ")
+    if ctx.staff is not None and ctx.staff.role == Role.COORDINATOR.value:  # who can start it
+        draft = plans.of_year(ctx.db, year, plans.DRAFT)
+        text += ("\nร่างแผนเตรียมไว้แล้ว เริ่มใช้ได้ที่เว็บ: แผน → \"เริ่มใช้แผนนี้\"" if draft is not None
+                 else f"\nเริ่มแผนได้ที่เว็บ: แผน → \"เริ่มแผนปีงบประมาณ {year}\"")
+    return text
 
 
 @coordinator_only

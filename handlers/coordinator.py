@@ -13,7 +13,7 @@ from models import pledge as pledges
 from models import staff as people
 from models.plan import IndicatorProgress, Plan
 from models.pledge import PledgeVersion
-from models.staff import Staff
+from models.staff import Role, Staff
 
 SHOW_INDICATORS = 10
 SHOW_UNITS = 8
@@ -31,7 +31,11 @@ def summary(ctx: Context, args: str = "") -> Reply:
     plan = plans.current(ctx.db, ctx.now)
     cards: list[ui.Flex] = []
     alt: list[str] = []
-    if plan is not None:
+    if plan is None:  # this fiscal year has no plan in use: say so first, never last year's as this year's
+        card, text = _no_plan_card(ctx)
+        cards.append(card)
+        alt.append(text)
+    else:
         progress = measures.progress(ctx.db, plan, ctx.now)
         if progress:
             cards.append(_indicators_card(ctx, plan, progress))
@@ -43,12 +47,37 @@ def summary(ctx: Context, args: str = "") -> Reply:
     for v in versions:
         cards.append(_card(ctx, v, registered, total, plan))
         alt.append(f"{v.title} {thai.percent(pledges.progress(ctx.db, v).percent)}%")
-    attendance = _attendance_card(ctx, plan)
+    attendance = _attendance_card(ctx, plan) if plan is not None else None
     if attendance is not None:
         cards.append(attendance)
     if not cards:
         return [ui.text("ยังไม่มีข้อมูลให้สรุปค่ะ (ยังไม่มีแผนและปฏิญญา)")]
     return [ui.flex("สรุป: " + " · ".join(alt), ui.carousel(cards[:12]))]
+
+
+def _no_plan_card(ctx: Context) -> tuple[ui.Flex, str]:
+    """The first card of สรุป when this fiscal year has no plan in use: which year, and how to start it
+    (or put its draft in use)."""
+    year = plans.fiscal_year_of(ctx.now.date())
+    draft = plans.of_year(ctx.db, year, plans.DRAFT) is not None
+    coordinator = ctx.staff is not None and ctx.staff.role == Role.COORDINATOR.value  # executives read
+    who = "" if coordinator else "ผู้ประสานงาน"
+    if draft:
+        title = f"แผนปี {year} ยังไม่เริ่มใช้"
+        lines = [f"ร่างแผนปีงบประมาณ {year} เตรียมไว้แล้ว แต่ยังไม่เริ่มใช้ บุคลากรจึงยังไม่เห็นแผนและกิจกรรมของปีนี้",
+                 f"{who}ตรวจแก้แล้วเริ่มใช้ได้ที่เว็บ: แผน → ปี {year} → \"เริ่มใช้แผนนี้\"",
+                 f"หรือคำสั่งบนเซิร์ฟเวอร์ flask --app bot plan activate {year}"]
+    else:
+        title = f"ยังไม่มีแผนปี {year}"
+        lines = [f"ปีงบประมาณ {year} (1 ต.ค. {year - 1} – 30 ก.ย. {year}) ยังไม่มีแผน "
+                 "บุคลากรจึงยังไม่เห็นแผนและกิจกรรมของปีนี้",
+                 f"{who}เริ่มได้ที่เว็บ: แผน → \"เริ่มแผนปีงบประมาณ {year}\" (ตัวชี้วัดและกิจกรรมเดิม "
+                 "เลื่อนวันไป 1 ปี แก้ไขได้ก่อนเริ่มใช้)",
+                 "หรือคำสั่งบนเซิร์ฟเวอร์ flask --app bot plan next-year"]
+    body = [ui.label(lines[0], size="sm", color=ui.INK)]
+    body += [ui.label(line, size="xs", color=ui.GREY, margin="md") for line in lines[1:]]
+    footer = [ui.button(ui.message_action("เปิดเว็บ", words.WEB))] if coordinator else None
+    return ui.bubble(title, body, footer=footer, subtitle="ปีงบประมาณ 1 ต.ค. – 30 ก.ย.", color=ui.AMBER), title
 
 
 def _indicators_card(ctx: Context, plan: Plan, progress: list[IndicatorProgress]) -> ui.Flex:
@@ -114,7 +143,11 @@ def _attendance_card(ctx: Context, plan: Plan | None) -> ui.Flex | None:
 @coordinator_only
 def attendance_list(ctx: Context, args: str = "") -> Reply:
     plan = plans.current(ctx.db, ctx.now)
-    plan_id = plan.id if plan else None
+    if plan is None:
+        card, _ = _no_plan_card(ctx)
+        return [ui.text(f"ปีงบประมาณ {plans.fiscal_year_of(ctx.now.date())} ยังไม่มีแผนที่ใช้อยู่ "
+                        "จึงยังไม่มีกิจกรรมของปีนี้ให้สรุปค่ะ"), ui.flex("ยังไม่มีแผนของปีนี้", card)]
+    plan_id = plan.id
     lines = ["📋 ผู้เข้าร่วมรายกิจกรรม"]
     for a, n in activities.attendance_per_activity(ctx.db, plan_id):
         when = thai.thai_date(a.starts_at.astimezone(ctx.settings.tz)) if a.starts_at else "ยังไม่กำหนดวัน"
@@ -140,6 +173,9 @@ def _by_unit(people: list[Staff]) -> list[str]:
 
 def deadline_text(ctx: Context, plan: Plan | None = None) -> tuple[str, str]:
     deadline = plans.deadline(ctx.db, plan, "1.2") or ctx.settings.pledge_deadline
+    year = plans.fiscal_year_of(ctx.now.date())
+    if plan is None and plans.fiscal_year_of(deadline) != year:  # last year's date is no deadline now
+        return f"ยังไม่มีกำหนด (รอแผนปีงบประมาณ {year})", ui.GREY
     days = (deadline - ctx.now.date()).days
     when = f"กำหนด {thai.thai_date(deadline)}"
     if days > 0:

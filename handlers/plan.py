@@ -8,6 +8,7 @@ from handlers import texts
 from models import activity as activities
 from models import plan as plans
 from models import proposal as proposals
+from models.staff import Role
 
 FLOW = "plan_comment"
 COMMENT = "plan.comment"
@@ -21,10 +22,24 @@ def register(router: Router) -> None:
     router.step(FLOW, "text", comment)
 
 
+def preparing(ctx: Context) -> str:
+    """This fiscal year has no plan in use: said to staff (last year's is never shown as this year's);
+    a coordinator also hears how to start it."""
+    year = plans.fiscal_year_of(ctx.now.date())
+    text = f"แผนองค์กรคุณธรรม ปีงบประมาณ {year} อยู่ระหว่างจัดทำค่ะ"
+    if ctx.staff is not None and ctx.staff.role == Role.COORDINATOR.value:  # who can start it
+        draft = plans.of_year(ctx.db, year, plans.DRAFT)
+        text += ("\nร่างแผนเตรียมไว้แล้ว เริ่มใช้ได้ที่เว็บ: แผน → \"เริ่มใช้แผนนี้\"" if draft is not None
+                 else f"\nเริ่มแผนได้ที่เว็บ: แผน → \"เริ่มแผนปีงบประมาณ {year}\"")
+        text += f" (พิมพ์ \"{words.WEB}\" เพื่อเปิดเว็บ)"
+    return text
+
+
 def show(ctx: Context, args: str = "") -> Reply:
     plan = plans.current(ctx.db, ctx.now)
-    if plan is None:
-        return [ui.text("ยังไม่มีแผนการขับเคลื่อนในระบบค่ะ")]
+    if plan is None:  # staff may still suggest what the new plan should hold (2.1 once it is in use)
+        return [ui.text(preparing(ctx) + "\nมีข้อเสนอแนะสำหรับแผนใหม่ แตะ \"เสนอแนะต่อแผน\" ได้เลยค่ะ",
+                        ui.chips(ui.pick_chip("เสนอแนะต่อแผน", "ขอให้ความเห็นต่อแผน", COMMENT), words.STATUS))]
     items = activities.of_plan(ctx.db, plan.id)
     body: list[ui.Flex] = [ui.label("กิจกรรมตามแผน", weight="bold", size="sm", color=ui.INK)]
     for a in items[:SHOW]:

@@ -108,6 +108,30 @@ def digest_message(digest: Digest) -> FlexMessage:
     return ui.flex(f"สรุปประจำสัปดาห์ {thai.thai_date(today)}: {overview or 'ยังไม่มีข้อมูล'}"[:400], bubble)
 
 
+def no_plan_message(fiscal_year: int, draft: bool, today: date) -> FlexMessage:
+    """The digest of a week whose fiscal year has no plan in use: which year, and how to start it."""
+    if draft:
+        title = f"แผนปี {fiscal_year} ยังไม่เริ่มใช้"
+        lines = [f"ร่างแผนปีงบประมาณ {fiscal_year} เตรียมไว้แล้ว แต่ยังไม่เริ่มใช้ "
+                 "บุคลากรจึงยังไม่เห็นแผนและกิจกรรมของปีนี้ และยังไม่มีตัวชี้วัดให้สรุป",
+                 f"ตรวจแก้แล้วเริ่มใช้ได้ที่เว็บ: แผน → ปี {fiscal_year} → \"เริ่มใช้แผนนี้\"",
+                 f"หรือคำสั่งบนเซิร์ฟเวอร์ flask --app bot plan activate {fiscal_year}"]
+    else:
+        title = f"ยังไม่มีแผนปี {fiscal_year}"
+        lines = [f"ปีงบประมาณ {fiscal_year} (1 ต.ค. {fiscal_year - 1} – 30 ก.ย. {fiscal_year}) ยังไม่มีแผน "
+                 "บุคลากรจึงยังไม่เห็นแผนและกิจกรรมของปีนี้ และยังไม่มีตัวชี้วัดให้สรุป",
+                 f"เริ่มได้ที่เว็บ: แผน → \"เริ่มแผนปีงบประมาณ {fiscal_year}\" (ตัวชี้วัดและกิจกรรมเดิม "
+                 "เลื่อนวันไป 1 ปี แก้ไขได้ก่อนเริ่มใช้)",
+                 "หรือคำสั่งบนเซิร์ฟเวอร์ flask --app bot plan next-year"]
+    body = [ui.label(lines[0], size="sm", color=ui.INK)]
+    body += [ui.label(line, size="xs", color=ui.GREY, margin="md") for line in lines[1:]]
+    footer = [ui.button(ui.message_action("เปิดเว็บ", words.WEB)),
+              ui.button(ui.message_action("ดูสรุปล่าสุด", words.SUMMARY), style="secondary")]
+    bubble = ui.bubble(f"สรุปประจำสัปดาห์: {title}", body, footer=footer,
+                       subtitle=f"องค์กรคุณธรรม · {thai.thai_date(today)}", color=ui.AMBER)
+    return ui.flex(f"สรุปประจำสัปดาห์ {thai.thai_date(today)}: {title}", bubble)
+
+
 # -- deadline reminders -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ReminderLine:

@@ -1,5 +1,8 @@
 """weekly-digest: one Flex message per coordinator, once per ISO week (Monday 08:30 by default).
 
+When the fiscal year has no plan in use, the same claim carries a notice instead: which year, and
+how to start its plan (or put its draft in use).
+
 Every indicator with data (models.measures.progress): a progress bar, its next milestone with the Thai
 date and days left, on track / behind / overdue, the change since last week's snapshot; the three
 most urgent actions with per-unit counts; what happened to this week's nudges and to messages that
@@ -55,14 +58,17 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
     claimed = outbox.claimed_recipients(db, NAME, week)
     todo = [p for p in recipients if common.line_id(p) not in claimed]
     plan = plans.current(db, now)
-    if todo and plan is not None:
-        digest = build(db, plan, now, week, budget, quota_error)
-        message = cards.digest_message(digest).to_dict()
+    if todo:
+        if plan is not None:
+            message = cards.digest_message(build(db, plan, now, week, budget, quota_error)).to_dict()
+        else:  # this fiscal year has no plan in use: the coordinators hear so, and how to start it
+            year = plans.fiscal_year_of(now.date())
+            message = cards.no_plan_message(year, plans.of_year(db, year, plans.DRAFT) is not None,
+                                            now.date()).to_dict()
+            log.warning("digest %s: FY%d has no plan in use; telling the coordinators", week, year)
         count = outbox.claim(db, NAME, week, [outbox.Draft(common.line_id(p), [message], staff_id=p.id) for p in todo],
                              now, expires_at=common.week_end(now))
         log.info("digest %s: claimed for %d coordinator(s)", week, count)
-    elif plan is None:
-        log.warning("digest %s: no plan loaded; nothing to report", week)
     db.commit()
     report = delivery.deliver(db, line, now, job=NAME, budget=budget.for_coordinators)
     jobrun.record_run(db, NAME, week, now, "done", planned=len(recipients), sent=report.sent, held=report.held,

@@ -9,7 +9,8 @@ within 6 days) and at most NUDGE_MAX times per person in the plan's year.
 Sent by multicast: each message variant (pledge, proposal, both) in batches of up to 500, so 10,000
 people with the same thing to do are 20 requests. Staff pushes must leave PUSH_RESERVE messages of the
 month's quota for coordinators: when the budget cannot cover the whole run, none of it is sent and
-the run is recorded as held, which the weekly digest tells the coordinators.
+the run is recorded as held, which the weekly digest tells the coordinators. Nobody is nudged in a
+fiscal year that has no plan in use.
 """
 from __future__ import annotations
 
@@ -52,12 +53,18 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
         db.commit()
         log.info("nudges %s: switched off (NUDGES=1 or `flask jobs nudges on` switches them on)", week)
         return 0
-    budget, quota_error = common.read_budget(line, settings)
     plan = plans.current(db, now)
+    if plan is None:  # a fiscal year with no plan in use asks nothing of staff (the digest tells coordinators)
+        year = plans.fiscal_year_of(now.date())
+        jobrun.record_run(db, NAME, week, now, "nothing", detail=f"FY{year} has no plan in use")
+        db.commit()
+        log.info("nudges %s: FY%d has no plan in use; nobody nudged", week, year)
+        return 0
+    budget, quota_error = common.read_budget(line, settings)
     targets = followup.nudge_targets(
         db, NAME, plan,
         pledge=bool(pledges.current_versions(db)),
-        proposal=plan is not None and any(i.measure == "proposals" for i in plan.indicators),
+        proposal=any(i.measure == "proposals" for i in plan.indicators),
         since=_year_start(plan, now), quiet_after=now - timedelta(days=QUIET_DAYS), max_total=settings.nudge_max)
     waiting = outbox.pending_count(db, NAME, now)  # claimed by a run that did not finish
     need = len(targets) + waiting
@@ -95,7 +102,5 @@ def hold_reason(budget: common.Budget, quota_error: str) -> str:
             f"และต้องกันไว้ {budget.reserve} ข้อความสำหรับผู้ประสานงาน")
 
 
-def _year_start(plan: plans.Plan | None, now: datetime) -> datetime:
-    if plan is None:
-        return now - timedelta(days=365)
+def _year_start(plan: plans.Plan, now: datetime) -> datetime:
     return datetime.combine(plan.starts_on, time(), tzinfo=now.tzinfo)

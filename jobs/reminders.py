@@ -12,7 +12,9 @@ before, 7 covers 7–4, 3 covers 3–2, 1 covers the day before and the day itse
 after. So a day the clock was down is caught up once on the next run, and a topic already sent
 (or still pending) is never sent again.
 
-An activity's date is its start (when it is scheduled), else its due date.
+An activity's date is its start (when it is scheduled), else its due date. A fiscal year with no
+plan in use (models.plan.current) has nothing to remind of: last year's dates are not this year's,
+and a draft's are not in use yet.
 """
 from __future__ import annotations
 

@@ -4,19 +4,23 @@ Errors name the path of the bad field (`indicators[2].milestones[0].due: …`) o
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from models import activity as activities
+from models import plan as plans
 from models.activity import Activity, ActivityError
 from models.measures import MEASURES
 from models.plan import Indicator, Milestone, Plan
 
+_UNNAMED = re.compile(r"activity-(\d+)")  # the key `dump` gives an activity that has none
 DEFAULT_PLAN_FILE = Path(__file__).resolve().parent / "data" / "plan_fy2569_chiangrai.yaml"
 
 
@@ -180,16 +184,20 @@ def read(path: Path) -> tuple[PlanSpec, str]:
     return parse(text, str(path)), text
 
 
-def load(db: Session, spec: PlanSpec, source: str = "") -> tuple[Plan, dict[str, int]]:
-    """Create or update the plan of (office, fiscal year). Does not commit."""
+def load(db: Session, spec: PlanSpec, source: str = "", tz: tzinfo = UTC) -> tuple[Plan, dict[str, int]]:
+    """Create or update the plan of (office, fiscal year); it is in use from then on (a draft
+    loaded over becomes the year's plan). Does not commit."""
     starts, ends = spec.period
     plan = db.scalar(sa.select(Plan).where(Plan.office == spec.office, Plan.fiscal_year == spec.fiscal_year))
     created = plan is None
     if plan is None:
         plan = Plan(office=spec.office, fiscal_year=spec.fiscal_year, starts_on=starts, ends_on=ends)
         db.add(plan)
-    plan.starts_on, plan.ends_on, plan.source = starts, ends, source
+    was_active = not created and plan.status == plans.ACTIVE
+    plan.starts_on, plan.ends_on, plan.source, plan.status = starts, ends, source, plans.ACTIVE
     db.flush()
+    if not was_active:
+        plans.adopt(db, plan, tz)
 
     existing = {i.code: i for i in plan.indicators}
     keep = []
@@ -208,10 +216,15 @@ def load(db: Session, spec: PlanSpec, source: str = "") -> tuple[Plan, dict[str,
     db.flush()
 
     problems: list[str] = []
-    known = {a.key: a for a in db.scalars(sa.select(Activity).where(Activity.plan_id == plan.id))}
+    rows = list(db.scalars(sa.select(Activity).where(Activity.plan_id == plan.id)))
+    known = {a.key: a for a in rows if a.key}
+    keyless = {a.id: a for a in rows if not a.key}
     added = 0
     for i, entry in enumerate(spec.activities):
         activity = known.get(entry.key)
+        unnamed = _UNNAMED.fullmatch(entry.key)
+        if activity is None and unnamed and (activity := keyless.pop(int(unnamed.group(1)), None)) is not None:
+            activity.key = entry.key  # one added without a key (`activity add`), as `dump` named it
         if activity is None:
             activity = Activity(plan_id=plan.id, key=entry.key, code=activities.new_code(db))
             db.add(activity)
@@ -230,6 +243,58 @@ def load(db: Session, spec: PlanSpec, source: str = "") -> tuple[Plan, dict[str,
         raise PlanFileError(problems)
     return plan, {"created": int(created), "indicators": len(keep), "activities_added": added,
                   "activities": len(spec.activities)}
+
+
+def dump(plan: Plan, tz: tzinfo = UTC) -> str:
+    """The plan as a plan file that `parse` and `load` take back as it is: its indicators, milestones
+    (each with its own target) and activities (times in `tz`, responsible people by roster code; an
+    activity added without a key gets `activity-<id>`, which loading matches to it again)."""
+    db = object_session(plan)
+    assert db is not None, "dump a plan read from the database"
+    data: dict[str, Any] = {"office": plan.office, "fiscal_year": plan.fiscal_year,
+                            "starts": plan.starts_on, "ends": plan.ends_on, "indicators": [], "activities": []}
+    for indicator in plan.indicators:
+        data["indicators"].append({
+            "code": indicator.code, "title": indicator.title, "counts": indicator.counts,
+            "measure": indicator.measure, "target": _target(indicator.target_kind, indicator.target),
+            "milestones": [{"due": m.due, "target": _number(m.target), **({"label": m.label} if m.label else {})}
+                           for m in indicator.milestones],
+            "responsible": indicator.responsible})
+    for activity in activities.of_plan(db, plan.id):
+        entry: dict[str, Any] = {"key": activity.key or f"activity-{activity.id}", "title": activity.title,
+                                 "type": activity.type}
+        if activity.plan_workshop:
+            entry["plan_workshop"] = True
+        if activity.rotating_qr:
+            entry["rotating_qr"] = True
+        if activity.due is not None:
+            entry["due"] = activity.due
+        if activity.starts_at is not None:
+            entry["start"] = activity.starts_at.astimezone(tz).isoformat()
+            if activity.ends_at is not None:
+                entry["end"] = activity.ends_at.astimezone(tz).isoformat()
+        if activity.place:
+            entry["place"] = activity.place
+        if activity.latitude is not None and activity.longitude is not None:
+            entry["lat"], entry["lon"] = activity.latitude, activity.longitude
+            if activity.radius_m:
+                entry["radius"] = activity.radius_m
+        if activity.responsible:
+            entry["responsible"] = [p.code for p in activity.responsible]
+        data["activities"].append(entry)
+    head = (f"# The FY{plan.fiscal_year} plan of {plan.office}, as the bot holds it.\n"
+            "# Load it back (or a changed copy) with `flask --app bot plan load FILE` or on the console's plan page.\n")
+    return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _target(kind: str, value: float) -> dict[str, Any]:
+    if kind == "evidence":
+        return {"evidence": True}
+    return {kind: _number(value)}
 
 
 def ensure_default(db: Session) -> Plan | None:

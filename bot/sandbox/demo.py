@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -12,7 +12,6 @@ from models import audit, roster
 from models import plan as plans
 from models import pledge as pledges
 from models import proposal as proposals
-from models.activity import Activity
 from models.all import Base
 from models.staff import Staff
 
@@ -80,11 +79,25 @@ def load(db: Session, now: datetime) -> None:
     for version in pledges.current_versions(db):
         for i, code in enumerate(ACKNOWLEDGED):
             pledges.acknowledge(db, people[code], version, at=now - timedelta(days=10 - i % 7, hours=i))
-    plan = plans.current(db, now)
+    plan = this_year(db, now)
     for i, (code, problem, good, virtue) in enumerate(PROPOSALS):
         proposals.add(db, people[code], plan.id if plan else None, problem, good, virtue,
                       now - timedelta(days=5, hours=i), None)
-    _demo_activities(db, people, now)
+    if plan is not None:
+        _demo_activities(db, plan, people, now)
+
+
+def this_year(db: Session, now: datetime) -> plans.Plan | None:
+    """The plan of today's fiscal year, in use: the demo office lives in the present, so the seed's
+    plan (FY2569) is rolled forward a year at a time, as a coordinator would, and put in use."""
+    year = plans.fiscal_year_of(now.date())
+    plan = plans.latest(db)
+    while plan is not None and plan.fiscal_year < year:
+        plan = plans.next_year(db, plan, now)
+        plans.activate(db, plan, now.tzinfo or UTC)
+    if plan is not None and plan.fiscal_year == year and plan.status != plans.ACTIVE:
+        plans.activate(db, plan, now.tzinfo or UTC)
+    return plans.current(db, now)
 
 
 PROPOSALS = (
@@ -94,10 +107,10 @@ PROPOSALS = (
 )
 
 
-def _demo_activities(db: Session, people: dict[str, Staff], now: datetime) -> None:
+def _demo_activities(db: Session, plan: plans.Plan, people: dict[str, Staff], now: datetime) -> None:
     """Give the plan's activities dates and people, so check-in and the summary have something to show:
     one open for check-in right now, one already carried out."""
-    by_key = {a.key: a for a in db.scalars(sa.select(Activity).where(Activity.key.is_not(None)))}
+    by_key = {a.key: a for a in activities.of_plan(db, plan.id) if a.key}
     workshop = by_key.get("virtue-workshop")
     if workshop is not None:
         start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
