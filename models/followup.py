@@ -58,6 +58,15 @@ def previous_snapshots(db: Session, plan_id: int, period: str) -> dict[str, Indi
     return {r.code: r for r in rows}
 
 
+def snapshots(db: Session, plan_id: int) -> dict[str, list[IndicatorSnapshot]]:
+    """Every weekly snapshot of a plan, by indicator code, oldest first (one statement)."""
+    found: dict[str, list[IndicatorSnapshot]] = {}
+    for row in db.scalars(sa.select(IndicatorSnapshot).where(IndicatorSnapshot.plan_id == plan_id)
+                          .order_by(IndicatorSnapshot.code, IndicatorSnapshot.period)):
+        found.setdefault(row.code, []).append(row)
+    return found
+
+
 # -- who has done what -----------------------------------------------------------------------------
 def pledge_done(db: Session) -> sa.Select | None:
     """People who acknowledged every current pledge document; None when none is published."""
@@ -101,6 +110,37 @@ def units_pending(db: Session, done: sa.Select) -> list[tuple[str, int]]:
     rows = db.execute(sa.select(Staff.unit, pending).where(Staff.active, Staff.id.not_in(done))
                       .group_by(Staff.unit).order_by(pending.desc(), Staff.unit))
     return [(unit, n) for unit, n in rows]
+
+
+@dataclass(frozen=True)
+class UnitParticipation:
+    """One unit's people on the roster and how many of them have done each thing this year."""
+
+    unit: str
+    people: int
+    registered: int   # linked a LINE account
+    pledged: int      # acknowledged every current pledge document (0 while none is published)
+    proposed: int     # proposed at least once in this plan
+    attended: int     # checked in to at least one of this plan's activities
+
+
+def participation_by_unit(db: Session, plan: Plan) -> list[UnitParticipation]:
+    """Per unit, by name: one statement, whatever the number of staff or units."""
+
+    def among(done: sa.Select | None) -> sa.ColumnElement[int]:
+        if done is None:
+            return sa.literal(0)
+        return sa.func.coalesce(sa.func.sum(sa.case((Staff.id.in_(done), 1), else_=0)), 0)
+
+    attended = (sa.select(CheckIn.staff_id).join(Activity, Activity.id == CheckIn.activity_id)
+                .where(Activity.plan_id == plan.id))
+    rows = db.execute(
+        sa.select(Staff.unit, sa.func.count(Staff.id),
+                  sa.func.coalesce(sa.func.sum(sa.case((Staff.line_user_id.is_not(None), 1), else_=0)), 0),
+                  among(pledge_done(db)), among(proposal_done(plan)), among(attended))
+        .where(Staff.active).group_by(Staff.unit).order_by(Staff.unit))
+    return [UnitParticipation(unit, int(people), int(registered), int(pledged), int(proposed), int(present))
+            for unit, people, registered, pledged, proposed, present in rows]
 
 
 # -- nudges ----------------------------------------------------------------------------------------
