@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from models.base import Base, insert_ignoring_conflicts, utcnow
 from models.staff import Staff
@@ -132,9 +132,16 @@ def by_code(db: Session, code: str) -> Activity | None:
     return db.scalar(sa.select(Activity).where(Activity.code == normalize_code(code).split("-")[0]))
 
 
+# The plans table as this module needs it (models.plan imports this module, not the other way).
+_plans = sa.table("plans", sa.column("id"), sa.column("fiscal_year"), sa.column("status"))
+
+
 def by_key(db: Session, key: str) -> Activity | None:
-    """An activity by its id in the plan file (`honour-ceremony`)."""
-    return db.scalar(sa.select(Activity).where(Activity.key == key))
+    """An activity by its id in the plan file (`honour-ceremony`). Every year's plan has the same keys:
+    the plan in use of the latest year wins over a draft and over past years."""
+    return db.scalar(
+        sa.select(Activity).outerjoin(_plans, _plans.c.id == Activity.plan_id).where(Activity.key == key)
+        .order_by((_plans.c.status == "active").desc(), _plans.c.fiscal_year.desc(), Activity.id.desc()).limit(1))
 
 
 def of_plan(db: Session, plan_id: int | None) -> list[Activity]:
@@ -145,9 +152,11 @@ def of_plan(db: Session, plan_id: int | None) -> list[Activity]:
 
 
 def open_now(db: Session, moment: datetime) -> list[Activity]:
+    """Activities whose check-in window holds `moment`; never a draft plan's (staff do not see drafts)."""
     return list(db.scalars(
-        sa.select(Activity)
-        .where(Activity.checkin_from <= moment, Activity.checkin_until >= moment)
+        sa.select(Activity).outerjoin(_plans, _plans.c.id == Activity.plan_id)
+        .where(Activity.checkin_from <= moment, Activity.checkin_until >= moment,
+               sa.or_(Activity.plan_id.is_(None), _plans.c.status != "draft"))
         .order_by(Activity.starts_at)
     ))
 
@@ -281,3 +290,155 @@ def never_came(db: Session, plan_id: int | None) -> list[Staff]:
         came = came.where(Activity.plan_id == plan_id)
     return list(db.scalars(sa.select(Staff).where(Staff.active, Staff.id.not_in(came))
                            .order_by(Staff.unit, Staff.name)))
+
+
+# -- the console's lists and changes ---------------------------------------------------------------
+# Which activities a list shows (`FILTERS`): every one, those starting later, those open for check-in
+# now, those carried out, those with no date yet.
+ALL, UPCOMING, OPEN, DONE, UNSCHEDULED = "all", "upcoming", "open", "done", "unscheduled"
+FILTERS = (ALL, UPCOMING, OPEN, DONE, UNSCHEDULED)
+MAX_TITLE = 300
+MAX_PLACE = 300
+MAX_EVIDENCE = 1000  # the evidence links, one a line, as one text
+MAX_NOTE = 2000
+
+
+def _chosen(which: str, moment: datetime) -> sa.ColumnElement[bool]:
+    if which == UPCOMING:
+        return Activity.starts_at > moment
+    if which == OPEN:
+        return sa.and_(Activity.checkin_from <= moment, Activity.checkin_until >= moment)
+    if which == DONE:
+        return Activity.done_at.is_not(None)
+    if which == UNSCHEDULED:
+        return Activity.starts_at.is_(None)
+    return sa.true()
+
+
+def filter_counts(db: Session, plan_id: int, moment: datetime) -> dict[str, int]:
+    """How many of a plan's activities each filter shows (one statement)."""
+    columns = [sa.func.count(Activity.id)] + [
+        sa.func.coalesce(sa.func.sum(sa.case((_chosen(which, moment), 1), else_=0)), 0) for which in FILTERS[1:]]
+    row = db.execute(sa.select(*columns).where(Activity.plan_id == plan_id)).one()
+    return {which: int(n or 0) for which, n in zip(FILTERS, row, strict=True)}
+
+
+def attendance_count(db: Session, activity_id: int) -> int:
+    return db.scalar(sa.select(sa.func.count(CheckIn.id)).where(CheckIn.activity_id == activity_id)) or 0
+
+
+def listing(db: Session, plan_id: int, which: str, moment: datetime, offset: int = 0,
+            limit: int = 50) -> list[tuple[Activity, int]]:
+    """One page of a plan's activities that `which` chooses, each with its number of check-ins (one
+    statement; the responsible people come in one more)."""
+    people = (sa.select(sa.func.count(CheckIn.id)).where(CheckIn.activity_id == Activity.id)
+              .correlate(Activity).scalar_subquery())
+    order = (Activity.starts_at, Activity.id) if which == UPCOMING else (
+        (Activity.done_at.desc(), Activity.id) if which == DONE
+        else (sa.func.coalesce(Activity.starts_at, Activity.created_at), Activity.id))
+    stmt = (sa.select(Activity, people).where(Activity.plan_id == plan_id, _chosen(which, moment))
+            .order_by(*order).offset(offset).limit(limit))
+    return [(activity, int(n or 0)) for activity, n in db.execute(stmt).tuples()]
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def people_matching(db: Session, text: str, leave_out: list[int] | tuple[int, ...] = (),
+                    activity_id: int | None = None, limit: int = 8) -> list[tuple[Staff, bool]]:
+    """People on the roster whose name has every typed word (or whose code or unit has the text), by
+    name, without `leave_out`; each with whether they checked in at `activity_id` already."""
+    words = text.split()
+    if not words:
+        return []
+    joined = " ".join(words)
+    by_name = sa.and_(*(Staff.name.ilike(_like(w), escape="\\") for w in words))
+    where = [Staff.active.is_(True), sa.or_(by_name, Staff.code.ilike(_like(joined), escape="\\"),
+                                            Staff.unit.ilike(_like(joined), escape="\\"))]
+    if leave_out:
+        where.append(Staff.id.not_in(list(leave_out)))
+    came: Any = sa.false()
+    if activity_id is not None:
+        came = sa.exists().where(CheckIn.activity_id == activity_id, CheckIn.staff_id == Staff.id)
+    rows = db.execute(sa.select(Staff, came).where(*where).order_by(Staff.name, Staff.id).limit(limit)).tuples()
+    return [(person, bool(checked)) for person, checked in rows]
+
+
+def people_by_ids(db: Session, ids: list[int]) -> list[Staff]:
+    """The people of these staff ids in the given order; ActivityError for one not on the roster."""
+    wanted = list(dict.fromkeys(ids))
+    found = {p.id: p for p in db.scalars(sa.select(Staff).where(Staff.id.in_(wanted), Staff.active))} if wanted else {}
+    missing = [str(i) for i in wanted if i not in found]
+    if missing:
+        raise ActivityError(f"no person with id {', '.join(missing)} on the roster")
+    return [found[i] for i in wanted]
+
+
+def set_title(activity: Activity, title: str) -> None:
+    title = " ".join(title.split())
+    if not title:
+        raise ActivityError("the title is empty")
+    if len(title) > MAX_TITLE:
+        raise ActivityError(f"the title is longer than {MAX_TITLE} characters")
+    activity.title = title
+
+
+def unschedule(activity: Activity) -> None:
+    """No date, no check-in window (a plan activity before its date is set)."""
+    activity.starts_at = activity.ends_at = activity.checkin_from = activity.checkin_until = None
+
+
+def evidence_links(activity: Activity) -> list[str]:
+    """The evidence links of an activity carried out, one a line in `evidence_url`."""
+    return [line.strip() for line in (activity.evidence_url or "").splitlines() if line.strip()]
+
+
+def mark_done_with(activity: Activity, at: datetime, note: str, links: list[str]) -> None:
+    """Carried out, with a note and any number of evidence links (kept one a line). Does not commit."""
+    links = list(dict.fromkeys(link.strip() for link in links if link.strip()))
+    for link in links:
+        if not link.startswith(("http://", "https://")) or any(ch.isspace() for ch in link):
+            raise ActivityError("the evidence link must start with http:// or https://")
+    if len("\n".join(links)) > MAX_EVIDENCE:
+        raise ActivityError(f"the evidence links are longer than {MAX_EVIDENCE:,} characters")
+    if len(note.strip()) > MAX_NOTE:
+        raise ActivityError(f"the note is longer than {MAX_NOTE:,} characters")
+    activity.done_at, activity.done_note, activity.evidence_url = at, note.strip(), "\n".join(links)
+
+
+def mark_not_done(activity: Activity) -> None:
+    """Undo "carried out"; the note and links stay for the next time it is recorded."""
+    activity.done_at = None
+
+
+def walk_in(db: Session, activity: Activity, staff: Staff, at: datetime, note: str,
+            added_by: Staff) -> tuple[CheckIn, bool]:
+    """A check-in a coordinator adds for someone who came without checking in (no phone, …): one per
+    person per activity like any check-in; True when it was added. A plain INSERT (the audit trail
+    needs `models.audit.record`). Does not commit."""
+    created = insert_ignoring_conflicts(db, CheckIn.__table__, {
+        "activity_id": activity.id, "staff_id": staff.id, "at": at, "note": note.strip()[:MAX_NOTE],
+        "added_by_id": added_by.id,
+    }, ["activity_id", "staff_id"])
+    found = find_checkin(db, activity, staff)
+    assert found is not None
+    return found, created
+
+
+@dataclass(frozen=True)
+class Attendee:
+    checkin: CheckIn
+    person: Staff
+    added_by: Staff | None  # a coordinator who added a walk-in
+
+
+def attendees(db: Session, activity_id: int, offset: int = 0, limit: int | None = 50) -> list[Attendee]:
+    """Who checked in at an activity, in the order they came (one statement)."""
+    adder = aliased(Staff)
+    stmt = (sa.select(CheckIn, Staff, adder).join(Staff, Staff.id == CheckIn.staff_id)
+            .outerjoin(adder, adder.id == CheckIn.added_by_id).where(CheckIn.activity_id == activity_id)
+            .order_by(CheckIn.at, CheckIn.id).offset(offset))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [Attendee(c, p, a) for c, p, a in db.execute(stmt).tuples()]

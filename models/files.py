@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
+from models import audit
 from models.base import Base
+from models.staff import Staff
 
 EVIDENCE = "evidence"
 
@@ -46,3 +48,24 @@ def of_activity(db: Session, activity_id: int) -> list[StoredFile]:
 
 def get(db: Session, file_id: int) -> StoredFile | None:
     return db.get(StoredFile, file_id)
+
+
+# Every file added or removed is in the audit trail (who, when, which file of which activity).
+audit.register(StoredFile, audit.Audited(("original_name", "content_type", "size", "activity_id"),
+                                         lambda f: f"ไฟล์ {f.original_name}"))
+
+
+def of_activity_with_uploader(db: Session, activity_id: int) -> list[tuple[StoredFile, Staff | None]]:
+    """An activity's files, oldest first, each with who uploaded it (one statement)."""
+    uploader = aliased(Staff)
+    return list(db.execute(sa.select(StoredFile, uploader).outerjoin(uploader, uploader.id == StoredFile.uploaded_by_id)
+                           .where(StoredFile.activity_id == activity_id)
+                           .order_by(StoredFile.uploaded_at, StoredFile.id)).tuples())
+
+
+def remove(db: Session, row: StoredFile) -> str:
+    """Forget a file; its stored name, for the caller to delete the bytes after the commit."""
+    name = row.stored_name
+    db.delete(row)
+    db.flush()
+    return name

@@ -14,6 +14,7 @@ from bot.fakeline import MULTICAST, PUSH
 from bot.line import LineClient
 from bot.sandbox import demo
 from jobs import JOBS, digest, nudges, reminders
+from models import activity as activities
 from models import defaults, jobrun, measures
 from models import plan as plans
 from models.activity import Activity
@@ -95,6 +96,22 @@ def test_next_year_moves_dates_and_years_written_in_the_plan(bot):
         assert "พ.ศ. 2571" in {i.code: i for i in two.indicators}["4.5"].title
     assert plans.years_later(date(2028, 2, 29), 1) == date(2029, 2, 28)
 
+
+
+def test_a_drafts_activities_take_no_check_in_and_keys_find_the_year_in_use(bot):
+    with bot.db.session() as db:
+        last = plans.of_year(db, 2569)
+        draft = plans.next_year(db, last, at(2026, 12, 1))
+        copied = db.scalars(sa.select(Activity).where(Activity.plan_id == draft.id).order_by(Activity.id)).first()
+        assert copied.key
+        copied.checkin_from, copied.checkin_until = at(2026, 12, 1, 8), at(2026, 12, 1, 12)
+        db.flush()
+        assert copied.id not in {a.id for a in activities.open_now(db, at(2026, 12, 1, 9))}
+        assert activities.by_key(db, copied.key).plan_id == last.id       # the draft is not in use yet
+        plans.activate(db, draft, BKK)
+        db.flush()
+        assert copied.id in {a.id for a in activities.open_now(db, at(2026, 12, 1, 9))}
+        assert activities.by_key(db, copied.key).id == copied.id
 
 # -- staff ----------------------------------------------------------------------------------------------
 def test_staff_never_see_last_years_plan_as_this_years(bot, line, register, runner):

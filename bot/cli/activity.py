@@ -37,7 +37,12 @@ def add(title, start, end, place, lat, lon, radius, responsible, type_, workshop
     codes = options.codes(responsible)
     with options.session() as db:
         plan = plans.current(db, starts)
-        activity = Activity(plan_id=plan.id if plan else None, title=title.strip(), type=type_,
+        if plan is None:
+            year = plans.fiscal_year_of(starts.date())
+            raise click.ClickException(
+                f"FY{year} (the fiscal year of --start) has no plan in use: load it with `plan load FILE`, "
+                f"or start it from last year's with `plan next-year` and then `plan activate {year}`")
+        activity = Activity(plan_id=plan.id, title=title.strip(), type=type_,
                             plan_workshop=workshop, rotating_qr=rotating_qr, code=activities.new_code(db))
         try:
             if not activity.title:
@@ -51,7 +56,7 @@ def add(title, start, end, place, lat, lon, radius, responsible, type_, workshop
             raise click.ClickException(str(exc)) from None
         db.flush()
         code = activity.code
-    click.echo(f"added '{title}' to FY{plan.fiscal_year if plan else '-'}; check-in link "
+    click.echo(f"added '{title}' to FY{plan.fiscal_year}; check-in link "
                f"{links.check_in(bot.settings.bot_basic_id, code)}; code {code}")
 
 

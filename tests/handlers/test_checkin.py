@@ -127,6 +127,9 @@ def test_cli_rejects_bad_input(bot, runner):
     half = runner.invoke(args=["activity", "add", "--title", "x", "--start", "2026-03-10T09:00+07:00",
                                "--end", "2026-03-10T12:00+07:00", "--lat", "19.9"])
     assert half.exit_code != 0 and "both --lat and --lon" in half.output
+    next_year = runner.invoke(args=["activity", "add", "--title", "x", "--start", "2027-03-10T09:00+07:00",
+                                    "--end", "2027-03-10T12:00+07:00"])
+    assert next_year.exit_code != 0 and "FY2570 (the fiscal year of --start) has no plan in use" in next_year.output
     assert count_rows(bot, Activity) == 5  # only the default plan's activities
     assert re.search(r"code ([A-Z0-9]{6})$", runner.invoke(args=["activity", "add", "--title", "y", "--start",
                      "2026-03-10T09:00+07:00", "--end", "2026-03-10T12:00+07:00"]).output.strip())
