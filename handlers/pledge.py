@@ -1,6 +1,8 @@
 """ปฏิญญา — read the current pledge documents and acknowledge each (indicator 1.2)."""
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from bot import messages as ui
 from bot import thai, words
 from bot.router import Context, Reply, Router
@@ -28,7 +30,7 @@ def show(ctx: Context, args: str = "") -> Reply:
     waiting = [v for v in versions if v.id not in acks]
     shown = waiting or versions
     preview = len(shown) > 1
-    cards = [card(ctx, v, acks.get(v.id), preview=preview) for v in shown]
+    cards = [card(ctx.settings.tz, v, acks.get(v.id), preview=preview) for v in shown]
     if waiting:
         intro = "กรุณาอ่านและแตะ \"รับทราบ\" ใต้ปฏิญญา" + (f" ทั้ง {len(waiting)} ฉบับค่ะ" if len(waiting) > 1 else "ค่ะ")
     else:
@@ -41,7 +43,8 @@ def read(ctx: Context, v: str) -> Reply:
     if version is None:
         return [ui.text(NOT_FOUND, ui.quick(words.PLEDGE))]
     assert ctx.staff is not None
-    return [ui.flex(f"ปฏิญญา: {version.title}", card(ctx, version, pledges.find_ack(ctx.db, ctx.staff, version)))]
+    ack = pledges.find_ack(ctx.db, ctx.staff, version)
+    return [ui.flex(f"ปฏิญญา: {version.title}", card(ctx.settings.tz, version, ack))]
 
 
 def acknowledge(ctx: Context, v: str) -> Reply:
@@ -79,7 +82,8 @@ def _not_stored(ctx: Context, version_id: int) -> Reply:
         return [
             ui.text(f"\"{target.title}\" มีฉบับปรับปรุงใหม่ (ฉบับที่ {latest.version}) ค่ะ "
                     "กรุณาอ่านฉบับล่าสุดแล้วแตะ \"รับทราบ\" อีกครั้ง"),
-            ui.flex(f"ปฏิญญา: {latest.title}", card(ctx, latest, pledges.find_ack(ctx.db, ctx.staff, latest))),
+            ui.flex(f"ปฏิญญา: {latest.title}",
+                    card(ctx.settings.tz, latest, pledges.find_ack(ctx.db, ctx.staff, latest))),
         ]
     ack = pledges.find_ack(ctx.db, ctx.staff, target)
     if ack is None:  # the document changed between the two statements: let the person try again
@@ -93,17 +97,20 @@ def _version(ctx: Context, v: str) -> PledgeVersion | None:
     return pledges.get_version(ctx.db, version_id) if version_id else None
 
 
-def card(ctx: Context, version: PledgeVersion, ack: PledgeAck | None, preview: bool = False) -> ui.Flex:
+def card(tz: tzinfo, version: PledgeVersion, ack: PledgeAck | None, preview: bool = False) -> ui.Flex:
+    """One document's card, dates in the office's time zone `tz`: the whole text (the first
+    PREVIEW_CHARS in a carousel of several, with a button for the rest) and "รับทราบ", or the date
+    this person acknowledged it. The console's preview builds the same card."""
     body_text = version.body
     cut = preview and len(body_text) > PREVIEW_CHARS
     if cut:
         body_text = body_text[:PREVIEW_CHARS].rstrip() + " …"
-    published = thai.thai_date(version.published_at.astimezone(ctx.settings.tz))
+    published = thai.thai_date(version.published_at.astimezone(tz))
     footer: list[ui.Flex] = []
     if ack is None:
         footer.append(ui.button(ui.postback("รับทราบ", ACK, display_text="รับทราบปฏิญญา", v=version.id)))
     else:
-        when = thai.thai_date(ack.acknowledged_at.astimezone(ctx.settings.tz))
+        when = thai.thai_date(ack.acknowledged_at.astimezone(tz))
         footer.append(ui.label(f"✓ ท่านรับทราบแล้วเมื่อ {when}", size="sm", color=ui.GREEN, align="center"))
     if cut:
         footer.append(ui.button(ui.postback("อ่านฉบับเต็ม", READ, v=version.id), style="link"))

@@ -55,6 +55,19 @@ def latest_runs(db: Session) -> dict[str, JobRun]:
     return {r.job: r for r in rows}
 
 
+def recent_runs(db: Session, jobs: list[str], per_job: int = 10) -> dict[str, list[JobRun]]:
+    """The latest `per_job` runs of each of these jobs, newest first (one statement)."""
+    ranked = sa.select(JobRun.id, sa.func.row_number().over(
+        partition_by=JobRun.job, order_by=(JobRun.at.desc(), JobRun.id.desc())).label("n")
+    ).where(JobRun.job.in_(jobs)).subquery()
+    rows = db.scalars(sa.select(JobRun).join(ranked, ranked.c.id == JobRun.id).where(ranked.c.n <= per_job)
+                      .order_by(JobRun.job, JobRun.at.desc(), JobRun.id.desc()))
+    found: dict[str, list[JobRun]] = {job: [] for job in jobs}
+    for run in rows:
+        found[run.job].append(run)
+    return found
+
+
 def get_setting(db: Session, name: str) -> str | None:
     found = db.get(JobSetting, name)
     return found.value if found is not None else None

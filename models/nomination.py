@@ -19,7 +19,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -234,6 +233,36 @@ def close_round(db: Session, now: datetime) -> NominationRound:
     round_.closed_at = now
     db.flush()
     return round_
+
+
+@dataclass(frozen=True)
+class RoundCounts:
+    nominations: int = 0
+    nominators: int = 0
+    honoured: int = 0  # distinct people and units honoured
+
+
+def round_counts(db: Session, round_ids: list[int]) -> dict[int, RoundCounts]:
+    """Per round: nominations, distinct nominators and distinct honourees (two statements)."""
+    if not round_ids:
+        return {}
+    made = {rid: (n, who) for rid, n, who in db.execute(
+        sa.select(Nomination.round_id, sa.func.count(), sa.func.count(sa.distinct(Nomination.nominator_id)))
+        .where(Nomination.round_id.in_(round_ids)).group_by(Nomination.round_id))}
+    honoured = dict(db.execute(
+        sa.select(Honour.round_id, sa.func.count(sa.distinct(Honour.target)))
+        .where(Honour.round_id.in_(round_ids)).group_by(Honour.round_id)).tuples().all())
+    return {rid: RoundCounts(*made.get(rid, (0, 0)), honoured=honoured.get(rid, 0)) for rid in round_ids}
+
+
+def count_rounds(db: Session) -> int:
+    return db.scalar(sa.select(sa.func.count()).select_from(NominationRound)) or 0
+
+
+def rounds_page(db: Session, offset: int, limit: int) -> list[NominationRound]:
+    """One page of the rounds, newest first."""
+    return list(db.scalars(sa.select(NominationRound).order_by(
+        NominationRound.opens_at.desc(), NominationRound.id.desc()).offset(offset).limit(limit)))
 
 
 # -- finding people and units ----------------------------------------------------------------------
@@ -499,15 +528,28 @@ def honour(db: Session, round_: NominationRound, kind: str, now: datetime, nomin
         target = unit_target(unit)
     else:
         raise NominationError(Refusal.NO_UNIT)
-    created = insert_ignoring_conflicts(db, Honour.__table__, {
-        "round_id": round_.id, "kind": kind, "target": target, "virtue": virtue, "unit": unit,
-        "nominee_id": nominee.id if kind == PERSON and nominee is not None else None,
-        "honoured_at": now, "honoured_by_id": by.id if by is not None else None,
-    }, ["round_id", "target", "virtue"])
-    found = db.scalar(sa.select(Honour).where(Honour.round_id == round_.id, Honour.target == target,
-                                              Honour.virtue == virtue))
-    assert found is not None
-    return found, created
+    found = _honour_of(db, round_, target, virtue)
+    if found is not None:
+        return found, False
+    # Through the ORM, so that the audit trail (models/audit.py) sees who honoured whom from LINE, the
+    # CLI or the console; a concurrent twin hits the UNIQUE key and is rolled back to the savepoint.
+    created = Honour(round_id=round_.id, kind=kind, target=target, virtue=virtue, unit=unit,
+                     nominee_id=nominee.id if kind == PERSON and nominee is not None else None,
+                     honoured_at=now, honoured_by_id=by.id if by is not None else None)
+    try:
+        with db.begin_nested():
+            db.add(created)
+            db.flush()
+    except sa.exc.IntegrityError:
+        found = _honour_of(db, round_, target, virtue)
+        assert found is not None
+        return found, False
+    return created, True
+
+
+def _honour_of(db: Session, round_: NominationRound, target: str, virtue: str) -> Honour | None:
+    return db.scalar(sa.select(Honour).where(Honour.round_id == round_.id, Honour.target == target,
+                                             Honour.virtue == virtue))
 
 
 def honour_nominee_of(db: Session, nomination: Nomination, now: datetime, virtue: str = "",
@@ -521,9 +563,13 @@ def honour_nominee_of(db: Session, nomination: Nomination, now: datetime, virtue
 
 
 def remove_honour(db: Session, round_: NominationRound, target: str, virtue: str = "") -> bool:
-    result = cast(sa.CursorResult[Any], db.execute(sa.delete(Honour).where(
-        Honour.round_id == round_.id, Honour.target == target, Honour.virtue == virtue)))
-    return bool(result.rowcount)
+    """Take an honour back; False when there was none. Through the ORM, for the audit trail."""
+    found = _honour_of(db, round_, target, virtue)
+    if found is None:
+        return False
+    db.delete(found)
+    db.flush()
+    return True
 
 
 @dataclass

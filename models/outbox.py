@@ -173,6 +173,26 @@ def pending_count(db: Session, job: str, now: datetime) -> int:
         OutboxMessage.job == job, OutboxMessage.status == PENDING, OutboxMessage.expires_at > now)) or 0
 
 
+def period_counts(db: Session, jobs: Sequence[str], periods: Sequence[str]) -> dict[tuple[str, str], dict[str, int]]:
+    """Messages of these jobs in these periods by status (sent, pending, failed, expired), counted in
+    SQL: (job, period) → status → count."""
+    found: dict[tuple[str, str], dict[str, int]] = {}
+    if not jobs or not periods:
+        return found
+    rows = db.execute(sa.select(OutboxMessage.job, OutboxMessage.period, OutboxMessage.status, sa.func.count())
+                      .where(OutboxMessage.job.in_(list(jobs)), OutboxMessage.period.in_(list(set(periods))))
+                      .group_by(OutboxMessage.job, OutboxMessage.period, OutboxMessage.status))
+    for job, period, status, count in rows:
+        found.setdefault((job, period), {})[status] = count
+    return found
+
+
+def pending_total(db: Session, now: datetime) -> int:
+    """Messages of every job claimed and not yet sent (nor expired)."""
+    return db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status == PENDING, OutboxMessage.expires_at > now)) or 0
+
+
 # -- leases: what delivery (jobs/delivery.py) does to the rows --------------------------------------
 @dataclass(frozen=True)
 class Lease:

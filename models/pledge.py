@@ -254,16 +254,58 @@ def unit_progress(db: Session, version: PledgeVersion) -> list[UnitProgress]:
     return [UnitProgress(done=d, total=t, unit=u) for u, d, t in db.execute(stmt)]
 
 
-def pending(db: Session, version: PledgeVersion, limit: int | None = None) -> list[Staff]:
-    """Active people who have not acknowledged this version, by unit then name."""
+def _pending_where(version: PledgeVersion, unit: str | None) -> list[sa.SQLColumnExpression[bool]]:
     done = sa.select(PledgeAck.staff_id).where(PledgeAck.version_id == version.id)
+    where = [Staff.active, Staff.id.not_in(done)]
+    if unit is not None:
+        where.append(Staff.unit == unit)
+    return where
+
+
+def pending(db: Session, version: PledgeVersion, limit: int | None = None, offset: int = 0,
+            unit: str | None = None) -> list[Staff]:
+    """Active people who have not acknowledged this version (of one unit, or all), by unit then name."""
     stmt = (
         sa.select(Staff)
-        .where(Staff.active, Staff.id.not_in(done))
-        .order_by(Staff.unit, Staff.name)
+        .where(*_pending_where(version, unit))
+        .order_by(Staff.unit, Staff.name, Staff.id)
         .limit(limit)
     )
+    if offset:
+        stmt = stmt.offset(offset)
     return list(db.scalars(stmt))
+
+
+def pending_count(db: Session, version: PledgeVersion, unit: str | None = None) -> int:
+    """How many `pending` would list."""
+    return db.scalar(sa.select(sa.func.count()).select_from(Staff).where(*_pending_where(version, unit))) or 0
+
+
+def versions_by_document(db: Session) -> dict[int, list[PledgeVersion]]:
+    """Every version of every document (retired ones too), newest first, by document id."""
+    found: dict[int, list[PledgeVersion]] = {}
+    for version in db.scalars(sa.select(PledgeVersion).order_by(PledgeVersion.document_id,
+                                                                PledgeVersion.version.desc())):
+        found.setdefault(version.document_id, []).append(version)
+    return found
+
+
+def get_document(db: Session, document_id: int) -> PledgeDocument | None:
+    return db.get(PledgeDocument, document_id)
+
+
+def document_titled(db: Session, title: str) -> PledgeDocument | None:
+    """The document `publish` would add a version to for this title (spaces folded as it folds them)."""
+    return db.scalar(sa.select(PledgeDocument).where(PledgeDocument.title == " ".join(title.split())))
+
+
+def ack_counts(db: Session, version_ids: list[int]) -> dict[int, int]:
+    """Acknowledgments per version (of anyone, on the roster now or not), one statement."""
+    if not version_ids:
+        return {}
+    rows = db.execute(sa.select(PledgeAck.version_id, sa.func.count()).where(PledgeAck.version_id.in_(version_ids))
+                      .group_by(PledgeAck.version_id)).tuples()
+    return dict(rows.all())
 
 
 def publish(db: Session, title: str, body: str, at: datetime | None = None) -> PledgeVersion:
