@@ -77,13 +77,20 @@ def loopback_only():
 
 @bp.get("/")
 def page() -> str:
-    return render_template("sandbox.html", office=current_bot().settings.office_name, areas=richmenu.AREAS,
-                           menu=richmenu.definition())
+    # Both menus are on the page; the script shows the one LINE links to the chosen person (by role).
+    menus = [(kind, menu.definition()) for kind, menu in richmenu.MENUS.items()]
+    roles = {role: richmenu.menu_for(role).kind for role in ("staff", "coordinator", "executive")}
+    return render_template("sandbox.html", office=current_bot().settings.office_name, menus=menus,
+                           menu_of_role=roles)
 
 
 @bp.get("/richmenu.png")
-def richmenu_image() -> Response:
-    return send_file(richmenu.IMAGE_PATH, mimetype="image/png")
+@bp.get("/richmenu/<kind>.png")
+def richmenu_image(kind: str = richmenu.STAFF.kind) -> Response:
+    menu = richmenu.MENUS.get(kind)
+    if menu is None:
+        abort(404)
+    return send_file(menu.image_path, mimetype="image/png")
 
 
 # -- the API the page uses ---------------------------------------------------------------------

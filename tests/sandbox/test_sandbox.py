@@ -150,8 +150,12 @@ def test_page_and_rich_menu_image(sandbox):
     with urllib.request.urlopen(sandbox.url + "/sandbox/") as response:
         page = response.read().decode()
     assert "แซนด์บ็อกซ์" in page and 'data-testid="menu-ปฏิญญา"' in page
-    with urllib.request.urlopen(sandbox.url + "/sandbox/richmenu.png") as response:
-        assert response.headers["Content-Type"] == "image/png" and response.read().startswith(b"\x89PNG\r\n\x1a\n")
+    assert 'data-testid="menu-coordinator-สรุป"' in page and 'data-testid="menu-coordinator-เว็บ"' in page
+    assert 'data-menu-of-role=\'{"coordinator": "coordinator", "executive": "coordinator", "staff": "staff"}\'' in page
+    for path in ("/sandbox/richmenu.png", "/sandbox/richmenu/staff.png", "/sandbox/richmenu/coordinator.png"):
+        with urllib.request.urlopen(sandbox.url + path) as response:
+            assert response.headers["Content-Type"] == "image/png" and response.read().startswith(b"\x89PNG\r\n\x1a\n")
+    assert sandbox.app.test_client().get("/sandbox/richmenu/nobody.png").status_code == 404
     with urllib.request.urlopen(sandbox.url + "/") as response:
         assert response.url.endswith("/sandbox/")
 

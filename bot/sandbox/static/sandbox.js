@@ -59,6 +59,7 @@ async function choose(value) {
   $("who").textContent = p ? `${p.name} · ${p.unit} · ${ROLE[p.role]}` : "ผู้ใช้ LINE ที่ยังไม่ได้ลงทะเบียน";
   showInvites(!p);
   showJobs(p && p.role !== "staff");
+  showMenu(p ? p.role : "staff");
   await refresh();
   $("chat").dataset.user = value;
   $("chat").dataset.ready = "1";   // this person's history is on screen
@@ -192,13 +193,22 @@ $("reset").addEventListener("click", async () => {
   localStorage.removeItem("sb-new-users");
   await loadPeople(false);
 });
+// LINE links coordinators and executives to their own menu; everyone else sees the staff menu.
+const MENU_OF_ROLE = JSON.parse(document.querySelector("main").dataset.menuOfRole);
+function showMenu(role) {
+  const kind = MENU_OF_ROLE[role] || MENU_OF_ROLE.staff;
+  for (const box of document.querySelectorAll(".sb-menu")) box.hidden = box.dataset.menu !== kind;
+}
 const toggleMenu = () => {
-  const menu = $("richmenu");
-  menu.hidden = !menu.hidden;
-  $("menu-toggle").setAttribute("aria-expanded", String(!menu.hidden));
+  let open = false;
+  for (const nav of document.querySelectorAll(".sb-richmenu")) {
+    nav.hidden = !nav.hidden;
+    open = !nav.hidden;
+  }
+  $("menu-toggle").setAttribute("aria-expanded", String(open));
 };
 $("menu-toggle").addEventListener("click", toggleMenu);
-document.querySelector(".sb-chatbar").addEventListener("click", toggleMenu);
+for (const bar of document.querySelectorAll(".sb-chatbar")) bar.addEventListener("click", toggleMenu);
 
 setInterval(() => refresh().catch(() => {}), 2000);   // pushes from scheduled jobs arrive on their own
 loadPeople(false).catch((err) => system("โหลดไม่สำเร็จ: " + err.message));
