@@ -58,8 +58,8 @@ PROBLEMS = {
     roster.Problem.CSV: "รูปแบบ CSV ไม่ถูกต้อง",
     roster.Problem.EMPTY: "ไม่ได้กรอก{column}",
     roster.Problem.TOO_LONG: "{column}ยาวเกิน {limit} ตัวอักษร",
-    roster.Problem.ROLE: "บทบาท “{value}” ไม่ถูกต้อง ใช้ staff, coordinator หรือ executive "
-                         "(หรือ บุคลากร, ผู้ประสานงาน, ผู้บริหาร)",
+    roster.Problem.ROLE: "บทบาท “{value}” ไม่ถูกต้อง ใส่ บุคลากร ผู้ประสานงาน หรือ ผู้บริหาร "
+                         "(เว้นว่างได้ หมายถึงบุคลากร)",
     roster.Problem.REPEAT: "รหัส {value} ซ้ำกับบรรทัดที่ {other}",
 }
 UPLOAD_REFUSALS = {
