@@ -107,7 +107,7 @@ def send(page: Page, text: str):
     answers = page.locator(".sb-from-bot")
     before = answers.count()
     page.get_by_label("ข้อความ").fill(text)
-    page.get_by_role("button", name="ส่ง").click()
+    page.get_by_role("button", name="ส่ง", exact=True).click()
     expect(answers).to_have_count(before + 1)
     return answers.last
 

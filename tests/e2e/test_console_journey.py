@@ -62,6 +62,16 @@ def console_page(console: BrowserContext) -> Page:
     return console.pages[-1]
 
 
+FIRST_SEEN: dict[str, list[int]] = {}  # the overview's office totals when the coordinator signed in
+
+
+def office_totals(page: Page) -> list[int]:
+    """ภาพรวม's row for the whole office: people, on LINE, acknowledged, proposed, attended."""
+    row = page.locator("table.units tr").filter(has_text="รวมทั้งสำนักงาน").inner_text()
+    counts = re.sub(r"\([^)]*\)", "", row)  # "23 (76.7%)" → "23"
+    return [int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", counts)]
+
+
 def test_staff_are_refused_and_a_coordinator_signs_in_from_the_web_reply(started, chat, office, console):
     act_as(chat, office["D005"]["userId"])
     refusal = send(chat, "เว็บ")
@@ -98,6 +108,8 @@ def test_staff_are_refused_and_a_coordinator_signs_in_from_the_web_reply(started
     page.goto(login.group(1))
     expect(page.get_by_role("heading", name="ภาพรวม")).to_be_visible()
     expect(page.locator("body")).to_contain_text(office["D001"]["name"])  # who is signed in
+    FIRST_SEEN["totals"] = office_totals(page)
+    assert FIRST_SEEN["totals"][0] == len(office)
     shots(page, "01-overview")
 
     used = console.new_page()
@@ -160,7 +172,7 @@ def test_a_published_pledge_reaches_a_staff_members_chat(console, chat, office):
 
     act_as(chat, office["D010"]["userId"])
     chat.get_by_label("ข้อความ").fill("ปฏิญญา")
-    chat.get_by_role("button", name="ส่ง").click()
+    chat.get_by_role("button", name="ส่ง", exact=True).click()
     expect(chat.locator(".sb-from-bot").last).to_contain_text("ไม่รับของขวัญทุกโอกาส")
     chat.screenshot(path=str(ARTEFACTS / "console-05-pledge-in-chat.png"), full_page=True)
 
@@ -210,3 +222,47 @@ def test_prepare_the_next_fiscal_year_while_this_one_stays(console, chat, office
     answer = send(chat, "แผน")
     expect(answer).to_contain_text(str(this_year))
     assert str(this_year + 1) not in answer.inner_text()
+
+
+def test_a_nomination_round_from_the_console_with_a_nomination_from_the_chat(console, chat, office):
+    page = console_page(console)
+    base = page.url.split("/console")[0]
+    page.goto(base + "/console/nominations/")
+    page.get_by_role("button", name="เปิดรอบการเสนอชื่อ").click()
+    expect(page.locator("main")).to_contain_text("เปิดรับอยู่")
+    expect(page.locator("main")).to_contain_text("ยังไม่มีผู้เสนอชื่อในรอบนี้")
+    round_page = page.url
+
+    nominee = office["D012"]["name"]
+    act_as(chat, office["D010"]["userId"])
+    expect(send(chat, "เสนอชื่อ")).to_contain_text("ขั้นที่ 1/4")
+    send(chat, "บุคคล")
+    found = send(chat, nominee.split()[-1]).inner_text()   # the surname, as people type it
+    if "ขั้นที่ 3/4" not in found:                           # more than one found: pick by number
+        number = re.search(rf"(\d+)\. {re.escape(nominee)}", found).group(1)
+        expect(send(chat, number)).to_contain_text("ขั้นที่ 3/4")
+    expect(send(chat, "จิตอาสา")).to_contain_text("ขั้นที่ 4/4")
+    card = send(chat, "ช่วยงานจิตอาสาของสำนักงานทุกครั้ง และชวนเพื่อนร่วมงานมาช่วยกัน")
+    card.get_by_role("button", name=re.compile("ยืนยัน")).click()
+    expect(chat.locator(".sb-from-bot").last).to_contain_text("ขอบคุณ")
+
+    page.goto(round_page)
+    expect(page.locator("main")).to_contain_text("ผู้ร่วมเสนอชื่อ 1 คน")
+    entry = page.locator("li.nominee").filter(has_text=nominee)
+    expect(entry.locator(".votes")).to_have_text("1 คน")
+    expect(entry).to_contain_text("จิตอาสา 1")
+    entry.get_by_role("button", name="ยกย่อง (ภาพรวม)").click()
+    honoured = page.locator("li.nominee").filter(has_text=nominee)
+    expect(honoured.get_by_role("button", name="ยกเลิกการยกย่อง")).to_be_visible()
+    shots(page, "10-nominations")
+
+
+def test_the_overview_counts_what_was_done(console):
+    """Since sign-in: 2 people imported (not on LINE yet), and D012, who had attended nothing, checked
+    in through the chat. ภาพรวม's office row moves by exactly that."""
+    page = console_page(console)
+    page.goto(page.url.split("/console")[0] + "/console/")
+    people_before, on_line_before, *_, attended_before = FIRST_SEEN["totals"]
+    people_now, on_line_now, *_, attended_now = office_totals(page)
+    assert (people_now, on_line_now, attended_now) == (people_before + 2, on_line_before, attended_before + 1)
+    shots(page, "11-overview-after")

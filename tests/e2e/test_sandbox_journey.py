@@ -43,7 +43,7 @@ def test_newcomer_registers_acknowledges_and_the_coordinator_sees_it(started, br
     expect(page.locator("#invites")).to_be_visible()
     page.get_by_test_id("invite-D013").click()
     expect(page.get_by_label("ข้อความ")).to_have_value(f"ลงทะเบียน {before_people['D013']['inviteCode']}")
-    page.get_by_role("button", name="ส่ง").click()
+    page.get_by_role("button", name="ส่ง", exact=True).click()
     expect(last_bot_message(page)).to_contain_text("ลงทะเบียนเรียบร้อยแล้ว")
     expect(last_bot_message(page)).to_contain_text("นายภานุวัฒน์ สายสุวรรณ")
     expect(page.locator("#who")).to_contain_text("นายภานุวัฒน์ สายสุวรรณ")
