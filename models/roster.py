@@ -8,7 +8,7 @@ import enum
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -468,10 +468,17 @@ def invitee_count(db: Session, unregistered: bool = False, unit: str = "") -> in
     return db.scalar(sa.select(sa.func.count(Staff.id)).where(*_invited(unregistered, unit))) or 0
 
 
+class Invitee(NamedTuple):
+    name: str
+    unit: str
+    invite_code: str
+    staff_id: int
+
+
 def invitees(db: Session, unregistered: bool = False, unit: str = "", offset: int = 0,
-             limit: int = 500) -> list[tuple[str, str, str]]:
-    """(name, unit, invite code) of people on the roster (only the unregistered, of one unit, when
-    asked), by unit and code, one slice of them."""
-    return [(name, unit_, code or "") for name, unit_, code in db.execute(
-        sa.select(Staff.name, Staff.unit, Staff.invite_code).where(*_invited(unregistered, unit))
+             limit: int = 500) -> list[Invitee]:
+    """People on the roster (only the unregistered, of one unit, when asked) with their invite codes,
+    by unit and code, one slice of them."""
+    return [Invitee(name, unit_, code or "", id_) for name, unit_, code, id_ in db.execute(
+        sa.select(Staff.name, Staff.unit, Staff.invite_code, Staff.id).where(*_invited(unregistered, unit))
         .order_by(Staff.unit, Staff.code, Staff.id).offset(offset).limit(limit))]

@@ -388,7 +388,7 @@ class Sheet:
         return f"{scope} · {self.total:,} คน"
 
 
-def _sheet() -> Sheet:
+def _sheet(pdf: bool = False) -> Sheet:
     """The cards the query string asks for, every person given an invite code first."""
     who = request.args.get("who", "all") if request.args.get("who") in WHO else "all"
     unit = request.args.get("unit", "")[:200]
@@ -405,7 +405,9 @@ def _sheet() -> Sheet:
     offset = (number - 1) * sheets.MAX_CARDS
     chosen = roster.invitees(db, unregistered=who == "unregistered", unit=unit, offset=offset,
                              limit=sheets.MAX_CARDS)
-    cards = sheets.cards(chosen, common.bot().settings.bot_basic_id)
+    # The page's HTML comes at once and the browser fetches the QR images beside it; a PDF holds them.
+    qr_url = None if pdf else (lambda person: url_for(".invite_qr", staff_id=person.staff_id))
+    cards = sheets.cards(chosen, common.bot().settings.bot_basic_id, qr_url=qr_url)
     return Sheet(who, unit, number, parts, total, offset + 1 if total else 0, offset + len(cards), cards)
 
 
@@ -418,10 +420,21 @@ def invites() -> str:
                            per_file=sheets.MAX_CARDS)
 
 
+@bp.get("/<int:staff_id>/invite-qr.png")
+@common.coordinator_only
+def invite_qr(staff_id: int) -> Response:
+    """The QR code of a person's invite link, for the invite sheet page (by id: no code in the URL)."""
+    person = common.reading().get(Staff, staff_id)
+    if person is None or not person.invite_code:
+        abort(404)
+    return Response(links.qr_png(links.invite(common.bot().settings.bot_basic_id, person.invite_code)),
+                    mimetype="image/png")
+
+
 @bp.get("/invites.pdf")
 @common.coordinator_only
 def invites_pdf() -> Response:
-    sheet = _sheet()
+    sheet = _sheet(pdf=True)
     office = common.bot().settings.office_name
     data = sheets.pdf(sheet.cards, office, footer=sheet.footer)
     name = "บัตรเชิญลงทะเบียน" + (f"-{sheet.unit}" if sheet.unit else "") + \

@@ -4,11 +4,14 @@ printable page; this module makes the PDF, with WeasyPrint from HTML and CSS in 
 
     sheet = invites.cards([(name, unit, invite_code), …], basic_id="@office")
     data = invites.pdf(sheet, office="สำนักงาน…", notice="")
+
+A PDF carries its QR codes inside (data: URIs). The console's page gives `qr_url`, so that its HTML
+comes at once and the browser fetches the QR images beside it, each made once per process.
 """
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,9 @@ HERE = Path(__file__).resolve().parent
 FONTS_DIR = HERE.parent / "fonts"
 TEMPLATES = HERE / "templates"
 INSTRUCTION = f"สแกน QR ด้วย LINE หรือพิมพ์ {words.REGISTER} ตามด้วยรหัส"
-MAX_CARDS = 500  # per file: 63 A4 pages, ~4 s of QR codes and ~5 s of WeasyPrint here (a request has 30 s)
+# Per file (and per page in the console): 32 A4 pages. On a 2-CPU AMD EPYC VM a PDF of 500 cards took
+# 17.7 s (5 s of QR codes, the rest WeasyPrint): too close to a request's 30 s; 250 take about 9 s.
+MAX_CARDS = 250
 PER_PAGE = 8     # 2 columns × 4 rows on A4
 
 
@@ -32,15 +37,21 @@ class Card:
     unit: str
     code: str  # the 8-character invite code
     link: str  # https://line.me/R/oaMessage/<basic id>/?ลงทะเบียน%20<code>
-    qr: str    # the link's QR code, a data: URI of a PNG
+    qr: str    # where the link's QR code is: a data: URI of a PNG, or a URL
 
 
-def cards(people: Iterable[tuple[str, str, str]], basic_id: str) -> list[Card]:
-    """A card for each (name, unit, invite code)."""
+def cards(people: Iterable[Sequence[Any]], basic_id: str,
+          qr_url: Callable[[Sequence[Any]], str] | None = None) -> list[Card]:
+    """A card for each (name, unit, invite code, …). The QR image is in the card (a data: URI) unless
+    `qr_url` says where to fetch it for that person."""
     made = []
-    for name, unit, code in people:
+    for person in people:
+        name, unit, code = person[0], person[1], person[2]
         link = links.invite(basic_id, code)
-        qr = "data:image/png;base64," + base64.b64encode(links.qr_png(link)).decode("ascii")
+        if qr_url is not None:
+            qr = qr_url(person)
+        else:
+            qr = "data:image/png;base64," + base64.b64encode(links.qr_png(link)).decode("ascii")
         made.append(Card(name, unit, code, link, qr))
     return made
 

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from bot import links
 from bot.documents import invites as sheets
 from models import roster
 from models.audit import HIDDEN, HIDDEN_NEW, AuditEntry
@@ -324,7 +325,13 @@ def test_the_invite_sheet_page_gives_everyone_a_code(console, bot, register):
         assert everyone[code].invite_code in html and everyone[code].name in html
     cards = html[html.index('class="invite-sheet"'):]
     assert everyone["S01"].name not in cards and everyone["C01"].name not in cards  # registered
-    assert html.count('src="data:image/png;base64,') == 4
+    # The QR images come beside the page, by staff id (no invite code in a URL), each its person's link.
+    shown = re.findall(r'<img class="invite-qr" src="/console/staff/(\d+)/invite-qr.png"', html)
+    assert sorted(shown) == sorted(str(everyone[code].id) for code in ("S02", "S03", "S04", "E01"))
+    image = console.get(f"/console/staff/{everyone['S04'].id}/invite-qr.png")
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.data == links.qr_png(links.invite("@testoffice", everyone["S04"].invite_code))
+    assert console.get("/console/staff/999999/invite-qr.png").status_code == 404
     assert "สแกน QR ด้วย LINE หรือพิมพ์ ลงทะเบียน ตามด้วยรหัส" in html and "data-print" in html
     all_page = console.get("/console/staff/invites?who=all&unit=อำเภอเมืองเชียงราย").get_data(as_text=True)
     assert all_page.count('class="invite-card"') == 3
@@ -377,7 +384,8 @@ def test_executives_read_the_roster_but_change_nothing(executive_console, bot):
     person = executive_console.get(f"/console/staff/{sid}")
     html = person.get_data(as_text=True)
     assert person.status_code == 200 and "นายสมชาย ใจดี" in html and 'action="/console/staff/' not in html
-    for path in ("/console/staff/import", "/console/staff/invites", "/console/staff/invites.pdf"):
+    for path in ("/console/staff/import", "/console/staff/invites", "/console/staff/invites.pdf",
+                 f"/console/staff/{sid}/invite-qr.png"):
         assert executive_console.get(path).status_code == 403, path
     stored = "x" * 32
     for path, data in ((f"/console/staff/{sid}/unlink", {}), (f"/console/staff/{sid}/active", {"active": "0"}),
@@ -391,7 +399,8 @@ def test_executives_read_the_roster_but_change_nothing(executive_console, bot):
 
 def test_no_session_no_roster(anonymous, office, bot):
     for path in ("/console/staff/", f"/console/staff/{staff_id(bot, 'S01')}", "/console/staff/import",
-                 "/console/staff/invites", "/console/staff/invites.pdf", "/console/staff/template.csv"):
+                 "/console/staff/invites", "/console/staff/invites.pdf", "/console/staff/template.csv",
+                 f"/console/staff/{staff_id(bot, 'S01')}/invite-qr.png"):
         response = anonymous.get(path)
         assert response.status_code == 302 and response.headers["Location"].endswith("/console/signin"), path
     refused = anonymous.post(f"/console/staff/{staff_id(bot, 'S01')}/active", {"active": "0"}, csrf=False)
