@@ -99,7 +99,7 @@ def _tally_context(db: Any, round_: NominationRound, now: datetime, paged: bool)
         else:
             pages, shown = None, list(enumerate(entries[:TOP], start=1))
         lists.append({"kind": k, "name": KIND_NAMES[k], "total": len(entries), "shown": shown, "pages": pages})
-    counts = {v: len(result.by_virtue[v].people) + len(result.by_virtue[v].units) for v in VIRTUES}
+    counts = {v: result.by_virtue.size(v) for v in VIRTUES}
     plan = plans.current(db, now)
     return {"round": round_, "result": result, "view": view, "kind": kind, "lists": lists, "counts": counts,
             "honourees": nominations.honourees(db, round_), "reasons_max": REASONS,
