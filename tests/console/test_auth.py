@@ -102,6 +102,15 @@ def test_sign_out_here_and_everywhere(app, line, bot, coordinator_user):
                          .where(ConsoleSession.ended_at.is_(None))) == 0
 
 
+def test_an_executive_signs_out_too(app, line, bot, executive_user):
+    here, there = Console(app, line).sign_in(executive_user), Console(app, line).sign_in(executive_user)
+    assert here.post("/console/logout").status_code == 302
+    assert here.get("/console/").status_code == 302 and there.get("/console/").status_code == 200
+    assert there.post("/console/logout-all", csrf=False).status_code == 400  # the token is still checked
+    assert there.post("/console/logout-all").status_code == 302
+    assert there.get("/console/").status_code == 302
+
+
 def test_a_form_without_its_csrf_token_is_refused(console):
     refused = console.post("/console/logout-all", csrf=False)
     assert refused.status_code == 400 and "แบบฟอร์ม" in text_of_page(refused)
