@@ -529,6 +529,7 @@ def attendance_xlsx(activity_id: int) -> Response:
         person = attendee.person
         sheet.append([number, person.code, person.name, person.position, person.unit,
                       thai.thai_datetime(attendee.checkin.at.astimezone(tz)), how(attendee), attendee.checkin.note])
+    common.no_formulas(cell for row in sheet.iter_rows() for cell in row)
     for column, width in zip("ABCDEFGH", (7, 12, 28, 24, 28, 26, 26, 30), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

