@@ -25,7 +25,7 @@ from wtforms import DateField, FloatField, HiddenField, IntegerField, StringFiel
 from wtforms.validators import InputRequired, Length, Optional
 
 from bot import thai
-from bot.console import common
+from bot.console import common, planerrors
 from models import measures, planfile
 from models import plan as plans
 from models.plan import Indicator, Milestone, Plan, PlanEditError
@@ -390,7 +390,8 @@ def start() -> BaseResponse:
 @bp.post("/<int:year>/activate")
 def activate(year: int) -> BaseResponse:
     """Put a draft in use: staff see it (once its year has come) and its indicators are measured."""
-    ActionForm().validate_on_submit()
+    if not ActionForm().validate_on_submit():
+        abort(400)
     with common.writing() as db:
         plan = _plan_of(db, year)
         was_draft = plan.status == plans.DRAFT
@@ -425,7 +426,7 @@ def upload() -> BaseResponse | tuple[str, int]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            problems = [f"{name}: not UTF-8 text"]
+            problems = [f"{name}: not UTF-8 text"]  # as `plan load` says it (planerrors says it in Thai)
     if not problems:
         try:
             spec = planfile.parse(text, name)
@@ -442,8 +443,8 @@ def upload() -> BaseResponse | tuple[str, int]:
         db = common.reading()  # the page of the file's year when it has a plan, else this year's
         if plans.of_year(db, shown_year) is None:
             shown_year = this_year()
-        return _page(db, shown_year, plans.of_year(db, shown_year), status=422, upload_errors=problems,
-                     upload_name=name)
+        return _page(db, shown_year, plans.of_year(db, shown_year), status=422,
+                     upload_errors=[planerrors.explain(p, name) for p in problems], upload_name=name)
     verb = "สร้าง" if report["created"] else "ปรับปรุง"
     flash(f"{verb}แผนปีงบประมาณ {year_} จากไฟล์ {name} แล้ว: ตัวชี้วัด {report['indicators']} ตัว "
           f"กิจกรรม {report['activities']} กิจกรรม (ใหม่ {report['activities_added']})", "success")

@@ -4,10 +4,13 @@ years read only, the plan file uploaded (with the CLI's errors) and downloaded (
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 
+import pytest
 import sqlalchemy as sa
 
+from bot.console import planerrors
 from models import plan as plans
 from models import planfile
 from models.activity import Activity
@@ -217,14 +220,20 @@ def test_upload_shows_the_clis_errors_and_loads_nothing(bot, console):
            "    milestones: [{due: 2027-02-30}]\nactivities:\n  - key: Bad Key\n    title: x\n")
     response = upload(console, bad, "แผน2570.yaml")
     assert response.status_code == 422
-    text = text_of_page(response)
+    text = text_of_page(response).replace(" :", ":")
     assert "ไฟล์ แผน2570.yaml ยังโหลดไม่ได้" in text
-    for path in ("indicators[0].target.percent", "indicators[0].milestones[0].due", "activities[0].key"):
-        assert path in text
+    # The CLI's field paths, each said in Thai.
+    for where, path, thai in (("ตัวชี้วัดลำดับที่ 1 › target › percent", "indicators[0].target.percent", "ต้องไม่เกิน 100"),
+                              ("หมุดหมายที่ 1 › due", "indicators[0].milestones[0].due", "ต้องเป็นวันที่ที่มีจริง"),
+                              ("กิจกรรมลำดับที่ 1 › key", "activities[0].key", "ใช้ได้เฉพาะอักษรอังกฤษตัวเล็ก")):
+        assert f"{where} {path}: {thai}" in text, (path, text)
+    assert "Input should" not in text
     broken = upload(console, "office: [\n")
-    assert broken.status_code == 422 and "not valid YAML at line 2" in text_of_page(broken)
+    assert broken.status_code == 422
+    assert "ทั้งไฟล์: ไม่ใช่ไฟล์ YAML ที่ถูกต้อง ที่บรรทัด 2" in text_of_page(broken).replace(" :", ":")
     not_text = upload(console, "office: สำนักงาน".encode("cp874"), "x.yaml")
-    assert not_text.status_code == 422 and "x.yaml: not UTF-8 text" in text_of_page(not_text)
+    assert not_text.status_code == 422 and "ทั้งไฟล์: อ่านตัวอักษรไม่ได้ กรุณาบันทึกไฟล์เป็นข้อความ UTF-8" in \
+        text_of_page(not_text).replace(" :", ":")
     with bot.db.sessions() as db:
         assert [p.fiscal_year for p in plans.every(db)] == [2569]
     # No file at all.
@@ -351,3 +360,22 @@ def test_the_page_does_not_query_per_activity(bot, console, this_year_plan):
     assert statements() <= few
     text = text_of_page(console.get("/console/plan/?page=2".replace("/?", f"/{YEAR}?")))
     assert "85 กิจกรรม" in text and "51–85 จาก 85" in text
+
+
+@pytest.mark.parametrize("text", [
+    "office: x\nfiscal_year: 2570\nindicators:\n  - code: x\n    title: ''\n    measure: nothing\n    target: {}\n"
+    "    milestones: []\n    extra: 1\n",
+    "office: x\nfiscal_year: 1000\nindicators:\n  - code: '1.1'\n    title: t\n    measure: pledge\n"
+    "    target: {percent: -1}\n    milestones: [{due: 2027-02-01}, {due: 2027-01-01}]\nactivities:\n"
+    "  - {key: a, title: t, start: 2027-01-01T09:00:00, lat: 1}\n"
+    "  - {key: a, title: t, end: 2027-01-01T09:00:00+07:00}\n",
+    "fiscal_year: สองพัน\nindicators: x\n",
+    "- a list\n",
+])
+def test_every_plan_file_error_is_said_in_thai(text):
+    with pytest.raises(planfile.PlanFileError) as raised:
+        planfile.parse(text, "f.yaml")
+    for problem in raised.value.problems:
+        explained = planerrors.explain(problem, "f.yaml")
+        assert not explained.message.startswith("ค่าไม่ถูกต้อง ("), problem  # a translation, not the fallback
+        assert re.search("[\u0E00-\u0E7F]", explained.message) and "Input should" not in explained.message
