@@ -161,8 +161,8 @@ def _plan_of(db: Session, year: int) -> Plan:
     return found
 
 
-def _page(db: Session, year: int, plan: Plan | None, status: int = 200, upload_errors: list[str] | None = None,
-          upload_name: str = "") -> tuple[str, int]:
+def _page(db: Session, year: int, plan: Plan | None, status: int = 200,
+          upload_errors: list[planerrors.Explained] | None = None, upload_name: str = "") -> tuple[str, int]:
     now = common.now()
     current_year = plans.fiscal_year_of(now.date())
     years_ = plans.years(db)
