@@ -34,7 +34,7 @@ bp = Blueprint("nominations", __name__, url_prefix="/nominations")
 TOP = 10          # nominees shown per list before "ดูทั้งหมด"
 REASONS = 30      # reasons shown per nominee (the downloads have them all)
 CSV_COLUMNS = ("section", "virtue", "kind", "rank", "name", "unit", "nominators", "nominations", "honoured",
-               "reasons")  # exactly `flask --app bot nominate tally --csv`
+               "reasons")  # `nominate tally --csv`, text guarded against formulas
 XLSX_COLUMNS = ("ส่วน", "ด้าน", "ประเภท", "อันดับ", "ชื่อ", "หน่วยงาน", "จำนวนผู้เสนอ (คน)", "จำนวนรายการ",
                 "ได้รับการยกย่อง", "เหตุผล")
 KIND_NAMES = {PERSON: "บุคคลคุณธรรม", UNIT: "หน่วยงานคุณธรรม"}
