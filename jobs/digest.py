@@ -42,6 +42,19 @@ PENDING_PEOPLE = {
 }
 
 
+# 4.2–4.5: what is missing, from what models/evidence.py measured
+REPORT_STEP_TEXT = ("ยังไม่ได้บันทึกรายงานผลและการถอดบทเรียน", "ถอดบทเรียนแล้ว ยังไม่ได้เสนอผู้บังคับบัญชา",
+                    "เสนอผู้บังคับบัญชาแล้ว รอบันทึกว่าท่านทราบ", "ผู้บังคับบัญชาทราบแล้ว")
+EVIDENCE_ACTIONS = {
+    "awards": lambda m, goal: (f"มีรางวัลหรือคำชื่นชมจากหน่วยงานภายนอก {m.done} จาก {thai.percent(goal)} รายการ"
+                               if m.done else "ยังไม่มีรางวัล เกียรติบัตร หรือหนังสือขอบคุณจากหน่วยงานภายนอก"),
+    "channels": lambda m, goal: f"มี {m.done} จาก {thai.percent(goal)} ช่องทาง"
+                                f" ยังขาดอีก {max(math.ceil(goal) - m.done, 0)} ช่องทาง",
+    "report": lambda m, goal: REPORT_STEP_TEXT[min(m.done, len(REPORT_STEP_TEXT) - 1)],
+    "confirmation": lambda m, goal: "ยังไม่ได้ยืนยันว่าปีนี้ไม่มีบุคลากรถูกดำเนินการทางวินัยหรือคดีอาญา",
+}
+
+
 def period(now: datetime) -> str:
     return common.week_of(now)
 
@@ -126,6 +139,8 @@ def action(db: Session, plan: Plan, p: IndicatorProgress, today) -> str:
                 text += f" และอีก {len(units) - SHOW_UNITS} หน่วยงาน"
     elif measure == "responsible_assigned":
         text = f"{m.total - m.done} กิจกรรมยังไม่มีผู้รับผิดชอบ"
+    elif measure in EVIDENCE_ACTIONS:
+        text = EVIDENCE_ACTIONS[measure](m, goal)
     elif measure == "activities_done":
         need = max(math.ceil(goal / 100 * m.total - 1e-9) - m.done, 1)
         text = f"ต้องดำเนินกิจกรรมอีก {need} กิจกรรมให้ถึง {thai.percent(goal)}% (ทำแล้ว {m.done}/{m.total})"

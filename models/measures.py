@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from models import nomination
+from models import evidence, nomination
 from models import pledge as pledges
 from models.activity import Activity, ActivityResponsible, CheckIn
 from models.plan import IndicatorProgress, Measured, Plan, milestone_states
@@ -71,11 +71,6 @@ def activities_done(db: Session, plan: Plan, now: datetime) -> Measured | None:
     return _share(done, total)
 
 
-def not_recorded_yet(db: Session, plan: Plan, now: datetime) -> Measured | None:
-    """4.2–4.5 are met by recorded evidence, which the bot does not record yet: no data."""
-    return None
-
-
 MEASURES: dict[str, Measure] = {
     "proposals": proposals,                        # 1.1
     "pledge": pledge,                              # 1.2
@@ -83,10 +78,10 @@ MEASURES: dict[str, Measure] = {
     "responsible_assigned": responsible_assigned,  # 2.2
     "activities_done": activities_done,            # 3.1
     "honours": nomination.honours_measure,         # 4.1
-    "awards": not_recorded_yet,                    # 4.2
-    "channels": not_recorded_yet,                  # 4.3
-    "report": not_recorded_yet,                    # 4.4
-    "confirmation": not_recorded_yet,              # 4.5
+    "awards": evidence.awards_measure,             # 4.2
+    "channels": evidence.channels_measure,         # 4.3
+    "report": evidence.report_measure,             # 4.4
+    "confirmation": evidence.confirmation_measure,  # 4.5
 }
 
 
