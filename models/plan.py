@@ -4,6 +4,7 @@ the rule that says where a measured indicator stands against its milestones at a
 from __future__ import annotations
 
 import enum
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -201,6 +202,10 @@ def milestone_states(indicator: Indicator, measured: Measured, now: datetime, pl
         span = max((milestone.due - start).days, 1)
         elapsed = min(max((today - start).days, 0), span)
         expected = start_value + (milestone.target - start_value) * elapsed / span
+        if indicator.target_kind == "count":  # whole things (awards, channels): 1.4 channels expected is 1
+            expected = math.floor(expected + 1e-9)
+        elif indicator.target_kind == "evidence":  # done at once, not bit by bit: on track until it is due
+            expected = start_value
         if measured.value >= milestone.target:
             state = State.DONE
         elif today > milestone.due:

@@ -173,3 +173,18 @@ def test_nothing_is_recorded_in_a_year_without_a_plan(bot, runner):
 def test_the_award_window_is_a_year_before_the_fiscal_year():
     plan = plans.Plan(fiscal_year=2569, starts_on=date(2025, 10, 1), ends_on=date(2026, 9, 30))
     assert proofs.award_window(plan) == (date(2024, 10, 1), date(2026, 9, 30))
+
+
+def test_whole_things_and_one_off_evidence_are_not_expected_bit_by_bit(bot, year):
+    """On 2 Dec 2026, 62 of the 272 days to the 30 Jun 2027 milestone: a straight line expects 0.23 of
+    an award (none is due yet: on track), 1.14 channels (one is due: behind), and a part of the lessons
+    learned or of the 4.5 confirmation, which are done at once (on track until they are due)."""
+    moment = datetime(2026, 12, 2, 9, 0, tzinfo=bot.settings.tz)
+    with bot.db.sessions() as db:
+        states = {p.indicator.code: p.state for p in measures.progress(db, plans.current(db, moment), moment)}
+    assert (states["4.2"], states["4.3"], states["4.4"], states["4.5"]) == (
+        State.ON_TRACK, State.BEHIND, State.ON_TRACK, State.ON_TRACK)
+    late = datetime(2027, 7, 1, 9, 0, tzinfo=bot.settings.tz)
+    with bot.db.sessions() as db:
+        states = {p.indicator.code: p.state for p in measures.progress(db, plans.current(db, late), late)}
+    assert {states[c] for c in ("4.2", "4.3", "4.4", "4.5")} == {State.OVERDUE}
