@@ -152,6 +152,8 @@ def pages(ids: dict) -> list[Page]:
         Page("กิจกรรม: เลือกคน", f"/console/activities/people?find=ทดสอบ%20001&activity={a}", "อำเภอทดสอบ"),
         Page("จอแสดง QR", f"/console/activities/{a}/projector", "เช็คอิน"),
         Page("จอแสดง QR: จำนวน", f"/console/activities/{a}/projector/count", "คน"),
+        Page("หลักฐาน", "/console/evidence/", "ยังขาด"),
+        Page("หลักฐาน: เพิ่ม 4.3", "/console/evidence/4.3/new", "ช่องทาง"),
         Page("เสนอชื่อ", "/console/nominations/", "เสนอชื่อ"),
         Page("เสนอชื่อ: รอบหนึ่ง", f"/console/nominations/{ids['round']}", "ผลการเสนอชื่อ"),
         Page("การแจ้งเตือน", "/console/notifications/", "สรุปประจำสัปดาห์"),

@@ -32,6 +32,7 @@ from bot.console import (
     activities,
     auth,
     common,
+    evidence,
     history,
     nominations,
     notifications,
@@ -50,6 +51,7 @@ NAV = (  # (blueprint, Thai name): the menu, in this order
     ("pledges", "ปฏิญญา"),
     ("plan", "แผน"),
     ("activities", "กิจกรรม"),
+    ("evidence", "หลักฐาน"),
     ("nominations", "เสนอชื่อ"),
     ("notifications", "การแจ้งเตือน"),
     ("history", "ประวัติการแก้ไข"),
@@ -72,7 +74,7 @@ csrf = CSRFProtect()
 PUBLIC = {"console.static", "console.fonts"} | {f"console.auth.{name}" for name in auth.PUBLIC}
 ANY_ROLE = {"console.auth.logout", "console.auth.logout_all"}  # forms an executive may send too
 
-for area in (auth, overview, staff, pledges, plan, activities, nominations, notifications, history):
+for area in (auth, overview, staff, pledges, plan, activities, evidence, nominations, notifications, history):
     bp.register_blueprint(area.bp)
 for name, fn in common.TEMPLATE_FILTERS.items():
     bp.add_app_template_filter(fn, name)

@@ -35,6 +35,7 @@ ENTITY_NAMES = {  # the tables the trail covers (models.audit.AUDITED and the pl
     "honours": "การยกย่อง",
     "job_settings": "การตั้งค่าการแจ้งเตือน",
     "files": "ไฟล์หลักฐาน",
+    "evidence": "หลักฐานตัวชี้วัด",
 }
 FIELD_NAMES = {
     "code": "รหัส", "name": "ชื่อ", "position": "ตำแหน่ง", "unit": "หน่วยงาน", "role": "บทบาท",
@@ -49,6 +50,7 @@ FIELD_NAMES = {
     "activity_id": "กิจกรรม", "staff_id": "บุคลากร", "at": "เวลา", "note": "หมายเหตุ",
     "opens_at": "เปิด", "closes_on": "ปิดวันที่", "closed_at": "ปิดเมื่อ",
     "kind": "ประเภท", "virtue": "คุณธรรม", "value": "ค่า",
+    "indicator_code": "ตัวชี้วัด", "dated": "ลงวันที่", "url": "ลิงก์", "removed_at": "นำออกเมื่อ",
     "filename": "ชื่อไฟล์", "size": "ขนาด", "content_type": "ชนิดไฟล์",
 }
 VALUE_NAMES = {
