@@ -46,6 +46,7 @@ CLOSE_NOMINATIONS = Word("ปิดเสนอชื่อ")
 NOMINATIONS = Word("สรุปเสนอชื่อ", "สรุป เสนอชื่อ", "nominations")
 HONOURS = Word("ประกาศยกย่อง", "honours")
 WEB = Word("เว็บ", "console")  # a one-time link into the coordinator's console
+EVIDENCE = Word("หลักฐาน", "evidence")  # หลักฐาน [<link or note>]: evidence of an indicator
 
 # -- what follows a command ---------------------------------------------------------------------------
 MINE = Word("ของฉัน", "mine")                 # ความดี ของฉัน, เสนอชื่อ ของฉัน

@@ -7,6 +7,7 @@ from handlers import (
     checkin,
     console,
     coordinator,
+    evidence,
     help,
     honours,
     nomination,
@@ -19,7 +20,7 @@ from handlers import (
 )
 
 CAPABILITIES = (registration, pledge, proposal, plan, checkin, activity, nomination, honours, status, coordinator,
-                console, help)
+                console, evidence, help)
 
 
 def register_all(router: Router) -> Router:
