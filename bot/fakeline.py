@@ -128,6 +128,7 @@ class FakeLine:
         self.rich_menu_images: dict[str, tuple[str, bytes]] = {}  # id → (content type, bytes)
         self.default_rich_menu: str | None = None
         self.user_rich_menus: dict[str, str] = {}  # user id → the menu linked to that user
+        self.contents: dict[str, bytes] = {}  # message id → what a user sent (image, file): GET …/content
         # LINE Login (the console's "sign in with LINE"): the login channel, who signs in next, the
         # codes handed out, and a way to break the ID token for a test.
         self.login_channel: tuple[str, str] | None = None  # (channel id, channel secret)
@@ -188,6 +189,7 @@ class FakeLine:
             self.rich_menu_images.clear()
             self.default_rich_menu = None
             self.user_rich_menus.clear()
+            self.contents.clear()
             self.login_user = None
             self.login_codes.clear()
             self.login_token_changes.clear()
@@ -288,6 +290,18 @@ class FakeLine:
         def consumption():
             fake._record(request, None, 200)
             return answer({"totalUsage": fake.quota_used})
+
+        @app.get("/v2/bot/message/<message_id>/content")
+        def message_content(message_id: str):
+            with fake.lock:
+                data = fake.contents.get(message_id)
+            if data is None:
+                fake._record(request, None, 404)
+                return answer({"message": "Not found"}, 404)
+            fake._record(request, None, 200)
+            kind = "image/jpeg" if data[:2] == b"\xff\xd8" else "image/png" if data[:4] == b"\x89PNG" else \
+                "application/octet-stream"
+            return Response(data, 200, mimetype=kind)
 
         @app.get("/v2/bot/profile/<user_id>")
         def profile(user_id: str):

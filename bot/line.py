@@ -218,6 +218,29 @@ class LineClient:
                 rich_menu_id, bytes(image), _headers={"Content-Type": content_type},
                 _request_timeout=max(self._timeout, 30.0)))
 
+    def content(self, message_id: str) -> bytes | None:
+        """What a user sent as an image or a file (LINE keeps it for a while); None when LINE has it no
+        more (404) or does not answer."""
+        host = self.settings.line_api_host.rstrip("/")
+        config = Configuration(host=RICH_MENU_DATA_HOSTS.get(host, host),
+                               access_token=self.settings.access_token or "unset")
+        config.retries = False
+        with ApiClient(config) as client:
+            blob = MessagingApiBlob(client)
+
+            def call() -> bytes | None:
+                try:
+                    return bytes(blob.get_message_content(message_id, _request_timeout=max(self._timeout, 30.0)))
+                except ApiException as exc:
+                    if exc.status == 404:
+                        return None
+                    raise
+            try:
+                return self._with_retries("get message content", call)
+            except LineError as exc:
+                log.warning("LINE: the content of message %s could not be fetched: %s", message_id, exc)
+                return None
+
     def set_default_rich_menu(self, rich_menu_id: str) -> None:
         """Show this rich menu to every user who has no menu of their own."""
         self._with_retries("set default rich menu", lambda: self._api.set_default_rich_menu(

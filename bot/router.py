@@ -86,6 +86,8 @@ class Context:
     staff: Staff | None
     event: Any = None
     event_id: str = ""
+    # What an image or file message holds, fetched from LINE by its message id (None: LINE has it no more)
+    content: Callable[[str], bytes | None] | None = field(default=None, repr=False)
     notes: list[str] = field(default_factory=list)  # said before the handler's reply
     # Set by Router.dispatch: the flows, and the open conversation, which is looked up the first time
     # a handler (or the router) asks for it: a button that starts nothing, like the pledge's
@@ -249,7 +251,8 @@ class Router:
 
     def step(self, flow: str, step: str, fn: Handler, accepts: Sequence[str] = ("text",)) -> None:
         """`fn(ctx, text=…)` answers a text at this step; with "location" in `accepts`,
-        `fn(ctx, latitude=…, longitude=…, address=…)` answers a shared location."""
+        `fn(ctx, latitude=…, longitude=…, address=…)` answers a shared location; with "content",
+        `fn(ctx, message_id=…, content_type="image"|"file", file_name=…)` answers an image or a file."""
         if step not in self.flow_of(flow).steps:
             raise UnknownStep(f"flow {flow!r} declares no step {step!r}")
         if (flow, step) in self._steps:
@@ -322,9 +325,10 @@ class Router:
 
     # -- dispatch -------------------------------------------------------------------------------
     def dispatch(self, ctx: Context, kind: str, **args: Any) -> Reply:
-        """kind: 'text', 'postback', 'location', 'message' (other content) or an event type ('follow', …)."""
+        """kind: 'text', 'postback', 'location', 'content' (an image or a file), 'message' (other content)
+        or an event type ('follow', …)."""
         ctx.router = self
-        if kind not in ("text", "location", "postback", "message"):
+        if kind not in ("text", "location", "postback", "message", "content"):
             ctx._looked_up = True  # follow, unfollow …: no conversation to look up
         reply = self._dispatch(ctx, kind, args)
         if ctx.notes:
@@ -366,6 +370,11 @@ class Router:
             return self._run(found_action, ctx, **params)
         if kind == "location":
             step = self._current_step(ctx, "location")
+            if step is not None:
+                return self._run(step, ctx, **args)
+            return self._run(Route(self._non_text), ctx) if self._non_text else []
+        if kind == "content":  # an image or a file: a step that takes one, else like any other content
+            step = self._current_step(ctx, "content")
             if step is not None:
                 return self._run(step, ctx, **args)
             return self._run(Route(self._non_text), ctx) if self._non_text else []

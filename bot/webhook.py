@@ -22,7 +22,9 @@ from flask import Blueprint, Response, abort, jsonify, request
 from linebot.v3.messaging import Message
 from linebot.v3.webhooks import (
     Event,
+    FileMessageContent,
     FollowEvent,
+    ImageMessageContent,
     LocationMessageContent,
     MessageEvent,
     PostbackEvent,
@@ -100,6 +102,10 @@ def _message(event: MessageEvent) -> tuple[str, dict[str, Any]]:
         return "text", {"text": m.text}
     if isinstance(m, LocationMessageContent):
         return "location", {"latitude": m.latitude, "longitude": m.longitude, "address": m.address or ""}
+    if isinstance(m, ImageMessageContent):
+        return "content", {"message_id": m.id, "content_type": "image", "file_name": ""}
+    if isinstance(m, FileMessageContent):
+        return "content", {"message_id": m.id, "content_type": "file", "file_name": m.file_name or ""}
     return "message", {}
 
 
@@ -178,7 +184,7 @@ def process(bot: Bot, raw: dict[str, Any]) -> Outgoing | None:
         if person is not None and person.is_coordinator:  # what coordinators change goes to the audit trail
             audit.act_as(db, audit.person(person, "line"))
         ctx = Context(db=db, settings=bot.settings, now=occurred, user_id=user_id, staff=person, event=event,
-                      event_id=raw["webhookEventId"])
+                      event_id=raw["webhookEventId"], content=bot.line.content)
         messages = bot.router.dispatch(ctx, kind, **args)
 
     token = raw.get("replyToken")

@@ -178,6 +178,18 @@ class LineActions:
         return self.event(user_id, "message", at, message={
             "id": str(secrets.randbits(60)), "type": "text", "text": text, "quoteToken": secrets.token_hex(8)})
 
+    def send_content(self, user_id: str, data: bytes, file_name: str = "", at: datetime | None = None) -> list[dict]:
+        """Send a photo (no file name) or a file; the fake LINE serves its bytes from the content API."""
+        message_id = str(secrets.randbits(60))
+        with self.fake.lock:
+            self.fake.contents[message_id] = data
+        if file_name:
+            message = {"id": message_id, "type": "file", "fileName": file_name, "fileSize": len(data)}
+        else:
+            message = {"id": message_id, "type": "image", "quoteToken": secrets.token_hex(8),
+                       "contentProvider": {"type": "line"}}
+        return self.send(self.event(user_id, "message", at, message=message))
+
     def postback_event(self, user_id: str, data: str, at: datetime | None = None) -> dict:
         return self.event(user_id, "postback", at, postback={"data": data})
 
