@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import urllib.error
 import urllib.request
@@ -146,6 +147,37 @@ def say():
         "id": str(uuid.uuid4().int)[:18], "type": "text", "text": text, "quoteToken": uuid.uuid4().hex})
 
 
+SEND_LIMIT = 10 * 1024 * 1024  # what LINE's chat takes here is the bot's own limit (bot/uploads.py)
+
+
+@bp.post("/api/send-file")
+def send_file_message():
+    """A photo or a file sent in the chat: the fake LINE keeps its bytes for the content API and the
+    bot gets an image message (an image/* file) or a file message, as LINE sends them."""
+    request.max_content_length = SEND_LIMIT + 64 * 1024
+    user = _user_id(request.form.get("user", ""))
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        abort(400, "no file")
+    data = upload.read(SEND_LIMIT + 1)
+    if not data:
+        abort(400, "the file is empty")
+    if len(data) > SEND_LIMIT:
+        abort(400, "the sandbox sends files of at most 10 MB")
+    message_id = str(uuid.uuid4().int)[:18]
+    fake = _fake()
+    with fake.lock:
+        fake.contents[message_id] = data
+    name = os.path.basename(upload.filename.replace("\\", "/"))[:200]
+    if (upload.mimetype or "").startswith("image/"):
+        fake.user_said(user, {"type": "image", "size": len(data)})
+        return _deliver(user, "message", message={"id": message_id, "type": "image", "quoteToken": uuid.uuid4().hex,
+                                                  "contentProvider": {"type": "line"}})
+    fake.user_said(user, {"type": "file", "fileName": name, "size": len(data)})
+    return _deliver(user, "message", message={"id": message_id, "type": "file", "fileName": name,
+                                              "fileSize": len(data)})
+
+
 @bp.post("/api/postback")
 def postback():
     payload = request.get_json(silent=True) or {}
@@ -233,4 +265,9 @@ def _deliver(user: str, type_: str, reply: bool = True, **fields):
 
 
 def render_user_message(message: dict) -> str:
+    if message.get("type") == "image":
+        return f'<div class="lb-bubble lb-user-text">รูปภาพ · {int(message.get("size", 0)):,} ไบต์</div>'
+    if message.get("type") == "file":
+        return (f'<div class="lb-bubble lb-user-text">ไฟล์ {escape(str(message.get("fileName", "")))}'
+                f' · {int(message.get("size", 0)):,} ไบต์</div>')
     return f'<div class="lb-bubble lb-user-text">{escape(message.get("text", ""))}</div>'

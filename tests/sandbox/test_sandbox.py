@@ -1,6 +1,8 @@
 """The sandbox: demo office, fake LINE inside the app, the chat page's API through the real /callback."""
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import socket
 import urllib.error
@@ -8,6 +10,9 @@ import urllib.request
 
 import pytest
 import sqlalchemy as sa
+from PIL import Image
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from bot import create_app
 from bot.config import Settings
@@ -179,3 +184,45 @@ def test_settings_choose_the_sandbox_without_an_access_token():
     sandbox = Settings.from_env({"PORT": "9123"})
     assert sandbox.line_api_host == "http://127.0.0.1:9123/sandbox/line"
     assert sandbox.database_url.endswith("sandbox.sqlite") and sandbox.channel_secret
+
+
+@pytest.fixture
+def sandbox_with_uploads(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sandbox.sqlite'}"
+    upgrade(url)
+    port = free_port()
+    app = create_app(dataclasses.replace(sandbox_settings(url, port), uploads_dir=tmp_path / "uploads"))
+    server = LiveServer(app, port)
+    server.bot = app.extensions["khunnatham"]
+    yield server
+    server.stop()
+    server.bot.close()
+
+
+def send_file(server, user: str, data: bytes, name: str, content_type: str):
+    boundary, body = encode_multipart({"user": user, "file": FileStorage(io.BytesIO(data), filename=name,
+                                                                          content_type=content_type)})
+    request = urllib.request.Request(server.url + "/sandbox/api/send-file", data=body, method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_a_coordinator_sends_a_photo_as_evidence(sandbox_with_uploads):
+    server = sandbox_with_uploads
+    coordinator = person(server, "D001")["userId"]
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (6, 199, 85)).save(out, format="PNG")
+    photo = out.getvalue()
+    call(server, "/sandbox/api/say", {"user": coordinator, "text": "หลักฐาน"})
+    assert send_file(server, coordinator, photo, "ภาพกิจกรรม.png", "image/png") == 200
+    items = chat(server, coordinator)
+    assert f"รูปภาพ · {len(photo):,} ไบต์" in items[-2]["html"] and "ขั้นที่ 2/2" in items[-1]["html"]
+    call(server, "/sandbox/api/say", {"user": coordinator, "text": "3.1"})
+    assert "บันทึกหลักฐานตัวชี้วัด 3.1 แล้วค่ะ" in chat(server, coordinator)[-1]["html"]
+    kept = list((server.bot.settings.uploads_dir).iterdir())
+    assert [p.read_bytes() for p in kept] == [photo]
+    assert send_file(server, coordinator, b"", "empty.txt", "text/plain") == 400

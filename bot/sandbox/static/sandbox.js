@@ -183,6 +183,18 @@ $("composer").addEventListener("submit", (e) => {
   $("text").value = "";
   send(text).catch((err) => system("ผิดพลาด: " + err.message));
 });
+$("attach").addEventListener("change", async (e) => {
+  const file = e.target.files[0];
+  e.target.value = "";
+  if (!file || !state.user) return;
+  const form = new FormData();
+  form.append("user", state.user);
+  form.append("file", file);
+  $("quick").innerHTML = "";
+  const r = await fetch("/sandbox/api/send-file", {method: "POST", body: form});
+  if (!r.ok && r.status !== 502) { system("ส่งไฟล์ไม่สำเร็จ: " + await r.text()); return; }
+  await afterEvent();
+});
 $("person").addEventListener("change", (e) => choose(e.target.value));
 $("follow").addEventListener("click", async () => { await api("follow", {user: state.user}); system("เพิ่มเพื่อนแล้ว"); await refresh(); });
 $("unfollow").addEventListener("click", async () => { await api("unfollow", {user: state.user}); system("บล็อกแล้ว (บอตตอบไม่ได้จนกว่าจะเพิ่มเพื่อนใหม่)"); });
