@@ -15,7 +15,7 @@ from bot.line import LineClient
 from bot.sandbox import demo
 from jobs import JOBS, digest, nudges, reminders
 from models import activity as activities
-from models import defaults, jobrun, measures
+from models import defaults, evidence, jobrun, measures
 from models import plan as plans
 from models.activity import Activity
 from models.outbox import SENT, OutboxMessage
@@ -293,5 +293,6 @@ def test_the_demo_office_lives_in_this_fiscal_year(bot):
         workshop = db.scalar(sa.select(Activity).where(Activity.plan_id == plan.id, Activity.key == "virtue-workshop"))
         assert workshop.open_at(now)
         assert db.scalar(sa.select(sa.func.count()).select_from(Proposal).where(Proposal.plan_id == plan.id)) == 3
+        assert evidence.channels(db, plan, now) == ["facebook", "board"]  # something on หลักฐาน and for 4.3
         last_year = db.scalar(sa.select(Activity).where(Activity.plan_id != plan.id, Activity.key == "virtue-workshop"))
         assert last_year.starts_at is None

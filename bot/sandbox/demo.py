@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from models import activity as activities
 from models import audit, roster
+from models import evidence as proofs
 from models import plan as plans
 from models import pledge as pledges
 from models import proposal as proposals
@@ -85,6 +86,20 @@ def load(db: Session, now: datetime) -> None:
                       now - timedelta(days=5, hours=i), None)
     if plan is not None:
         _demo_activities(db, plan, people, now)
+        _demo_evidence(db, plan, people, now)
+
+
+def _demo_evidence(db: Session, plan: plans.Plan, people: dict[str, Staff], now: datetime) -> None:
+    """A little evidence, so หลักฐาน and 4.3 have something to show: two publicity channels and a note
+    (fictional links; dated inside the fiscal year, never after today)."""
+    recorded = proofs.Recorded("console", people["D001"].id, now)
+    day = max(plan.starts_on, (now - timedelta(days=7)).date())
+    proofs.add_publicity(db, plan, "facebook", day, recorded, url="https://www.facebook.com/example.office/posts/1",
+                         title="ภาพกิจกรรมประกาศเจตนารมณ์ทางเพจของสำนักงาน")
+    proofs.add_publicity(db, plan, "board", day, recorded, url="https://example.org/board-photo",
+                         title="ติดประกาศปฏิญญาที่บอร์ดประชาสัมพันธ์")
+    proofs.add(db, plan, "1.1", proofs.NOTE, "ประชุมกำหนดคุณธรรมเป้าหมาย", day, recorded,
+               note="ประชุมทุกกลุ่มงานเพื่อกำหนดคุณธรรมเป้าหมาย 5 ประการ ผู้เข้าร่วม 18 คน")
 
 
 def this_year(db: Session, now: datetime) -> plans.Plan | None:
