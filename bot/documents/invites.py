@@ -74,7 +74,9 @@ def font_faces() -> str:
     rules = []
     for weight in (400, 700):
         for script in ("latin", "thai"):
-            url = (FONTS_DIR / f"sarabun-{script}-{weight}-normal.woff").as_uri()
+            # The Thai subset as bot/documents/thaifont.py fixes it for PDFs (ำ copies as ำ)
+            suffix = "-pdf" if script == "thai" else ""
+            url = (FONTS_DIR / f"sarabun-{script}-{weight}-normal{suffix}.woff").as_uri()
             rules.append(f'@font-face {{ font-family: "Sarabun {script}"; font-weight: {weight}; '
                          f'src: url("{url}") format("woff"); }}')
     return "\n".join(rules)
