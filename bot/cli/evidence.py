@@ -5,7 +5,9 @@ Files are checked and stored as the console stores uploads (type sniffed from th
 """
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -83,7 +85,7 @@ def _file(db: Session, path: Path | None, now: datetime, activity_id: int | None
                       activity_id=activity_id)
 
 
-def _day(value: str | None, now: datetime, option: str = "--date"):
+def _day(value: str | None, now: datetime) -> date:
     found = options.day(value, now.date())
     return found if found is not None else now.date()
 
@@ -100,16 +102,25 @@ def _done(item: proofs.Evidence, file: StoredFile | None) -> None:
                f"({item.dated}){stored_text}")
 
 
-@group.command("add")
-@click.option("--indicator", required=True, help="The indicator's code, e.g. 3.1.")
-@FILE_OPTION
-@LINK_OPTION
-@click.option("--note", default="", help="A note (the evidence itself when there is no file or link).")
-@click.option("--title", default="", help="What it is; the file name when omitted.")
-@click.option("--activity", "activity_code", help="The activity it belongs to (check-in code or plan key).")
-@DATE_OPTION
-def add(indicator, file_path, link, note, title, activity_code, dated) -> None:
-    """Record a file, a link or a note as evidence of an indicator (optionally of one activity)."""
+@dataclass(frozen=True)
+class Recording:
+    """What a recording command's record is made with."""
+
+    db: Session
+    plan: plans.Plan
+    now: datetime
+    recorded: proofs.Recorded
+    file: StoredFile | None  # the --file, stored like an upload
+    activity_id: int | None  # the --activity
+
+    def day(self, value: str | None) -> date:
+        return _day(value, self.now)
+
+
+def _record(file_path: Path | None, make: Callable[[Recording], proofs.Evidence], activity_code: str | None = None,
+            then: Callable[[Recording], None] | None = None) -> None:
+    """What every recording command does: the plan in use, the file stored like an upload, the record
+    made (a refusal said in words, nothing stored), what was recorded printed, then `then`."""
     now = _now()
     with options.session() as db:
         plan = _plan(db, now)
@@ -121,14 +132,33 @@ def add(indicator, file_path, link, note, title, activity_code, dated) -> None:
             activity_id = found.id
         try:
             file = _file(db, file_path, now, activity_id)
-            kind = proofs.FILE if file else proofs.LINK if link.strip() else proofs.NOTE
-            shown = title or (file_path.name if file_path else "") or link or note[:80]
-            item = proofs.add(db, plan, indicator, kind, shown, _day(dated, now), _recorded(now), url=link,
-                              note=note, file=file, activity_id=activity_id)
+            recording = Recording(db, plan, now, _recorded(now), file, activity_id)
+            item = make(recording)
         except EvidenceError as exc:
             db.rollback()
             raise say(exc) from None
         _done(item, file)
+        if then is not None:
+            then(recording)
+
+
+@group.command("add")
+@click.option("--indicator", required=True, help="The indicator's code, e.g. 3.1.")
+@FILE_OPTION
+@LINK_OPTION
+@click.option("--note", default="", help="A note (the evidence itself when there is no file or link).")
+@click.option("--title", default="", help="What it is; the file name when omitted.")
+@click.option("--activity", "activity_code", help="The activity it belongs to (check-in code or plan key).")
+@DATE_OPTION
+def add(indicator, file_path, link, note, title, activity_code, dated) -> None:
+    """Record a file, a link or a note as evidence of an indicator (optionally of one activity)."""
+    def make(r: Recording) -> proofs.Evidence:
+        kind = proofs.FILE if r.file else proofs.LINK if link.strip() else proofs.NOTE
+        shown = title or (file_path.name if file_path else "") or link or note[:80]
+        return proofs.add(r.db, r.plan, indicator, kind, shown, r.day(dated), r.recorded, url=link, note=note,
+                          file=r.file, activity_id=r.activity_id)
+
+    _record(file_path, make, activity_code)
 
 
 @group.command("order")
@@ -139,16 +169,8 @@ def add(indicator, file_path, link, note, title, activity_code, dated) -> None:
 @DATE_OPTION
 def order(number, signer, file_path, link, dated) -> None:
     """Indicator 2.2: the order appointing the working group or the people responsible."""
-    now = _now()
-    with options.session() as db:
-        plan = _plan(db, now)
-        try:
-            file = _file(db, file_path, now)
-            item, _ = proofs.add_order(db, plan, number, _day(dated, now), signer, _recorded(now), file=file, url=link)
-        except EvidenceError as exc:
-            db.rollback()
-            raise say(exc) from None
-        _done(item, file)
+    _record(file_path, lambda r: proofs.add_order(r.db, r.plan, number, r.day(dated), signer, r.recorded, file=r.file,
+                                                  url=link)[0])
 
 
 @group.command("award")
@@ -160,17 +182,8 @@ def order(number, signer, file_path, link, dated) -> None:
 @DATE_OPTION
 def award(issuer, award_kind, title, file_path, link, dated) -> None:
     """Indicator 4.2: an award, certificate, plaque or thanks from outside (its scan or a news link)."""
-    now = _now()
-    with options.session() as db:
-        plan = _plan(db, now)
-        try:
-            file = _file(db, file_path, now)
-            item, _ = proofs.add_award(db, plan, issuer, award_kind, _day(dated, now), _recorded(now), title=title,
-                                       file=file, url=link)
-        except EvidenceError as exc:
-            db.rollback()
-            raise say(exc) from None
-        _done(item, file)
+    _record(file_path, lambda r: proofs.add_award(r.db, r.plan, issuer, award_kind, r.day(dated), r.recorded,
+                                                  title=title, file=r.file, url=link)[0])
 
 
 @group.command("channel")
@@ -181,19 +194,12 @@ def award(issuer, award_kind, title, file_path, link, dated) -> None:
 @DATE_OPTION
 def channel(channel, title, file_path, link, dated) -> None:
     """Indicator 4.3: one item published on one channel (its link and/or a screenshot)."""
-    now = _now()
-    with options.session() as db:
-        plan = _plan(db, now)
-        try:
-            file = _file(db, file_path, now)
-            item, _ = proofs.add_publicity(db, plan, channel, _day(dated, now), _recorded(now), url=link, file=file,
-                                           title=title)
-        except EvidenceError as exc:
-            db.rollback()
-            raise say(exc) from None
-        _done(item, file)
-        used = proofs.channels(db, plan, now)
-        click.echo(f"indicator 4.3: {len(used)} distinct channel(s): {', '.join(used)}")
+    def used(r: Recording) -> None:
+        found = proofs.channels(r.db, r.plan, r.now)
+        click.echo(f"indicator 4.3: {len(found)} distinct channel(s): {', '.join(found)}")
+
+    _record(file_path, lambda r: proofs.add_publicity(r.db, r.plan, channel, r.day(dated), r.recorded, url=link,
+                                                      file=r.file, title=title)[0], then=used)
 
 
 @group.command("lessons")
@@ -210,19 +216,10 @@ def channel(channel, title, file_path, link, dated) -> None:
 def lessons(done_, results, worked, problems, improvements, sent_on, acknowledged_by, acknowledged_on, file_path,
             dated) -> None:
     """Indicator 4.4: the lessons learned, and its presentation to the supervisor."""
-    now = _now()
-    with options.session() as db:
-        plan = _plan(db, now)
-        try:
-            file = _file(db, file_path, now)
-            item, _ = proofs.add_lessons(
-                db, plan, _day(dated, now), _recorded(now), done=done_, results=results, worked=worked,
-                problems=problems, improvements=improvements, sent_on=options.day(sent_on, now.date()),
-                acknowledged_by=acknowledged_by, acknowledged_on=options.day(acknowledged_on, now.date()), file=file)
-        except EvidenceError as exc:
-            db.rollback()
-            raise say(exc) from None
-        _done(item, file)
+    _record(file_path, lambda r: proofs.add_lessons(
+        r.db, r.plan, r.day(dated), r.recorded, done=done_, results=results, worked=worked, problems=problems,
+        improvements=improvements, sent_on=options.day(sent_on, r.now.date()), acknowledged_by=acknowledged_by,
+        acknowledged_on=options.day(acknowledged_on, r.now.date()), file=r.file)[0])
 
 
 @group.command("confirm")
@@ -233,17 +230,8 @@ def lessons(done_, results, worked, problems, improvements, sent_on, acknowledge
 @DATE_OPTION
 def confirm(confirmed_by, position, statement, file_path, dated) -> None:
     """Indicator 4.5: no one was disciplined, charged or sued in the fiscal year."""
-    now = _now()
-    with options.session() as db:
-        plan = _plan(db, now)
-        try:
-            file = _file(db, file_path, now)
-            item, _ = proofs.add_confirmation(db, plan, confirmed_by, position, _day(dated, now), _recorded(now),
-                                              statement=statement, file=file)
-        except EvidenceError as exc:
-            db.rollback()
-            raise say(exc) from None
-        _done(item, file)
+    _record(file_path, lambda r: proofs.add_confirmation(r.db, r.plan, confirmed_by, position, r.day(dated),
+                                                         r.recorded, statement=statement, file=r.file)[0])
 
 
 @group.command("list")
