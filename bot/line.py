@@ -11,7 +11,8 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import jwt
@@ -206,28 +207,26 @@ class LineClient:
     def upload_rich_menu_image(self, rich_menu_id: str, image: bytes) -> None:
         """Attach a PNG or JPEG (its type read from its first bytes) to a rich menu without one."""
         content_type = "image/jpeg" if image[:2] == b"\xff\xd8" else "image/png"
-        # LINE takes content on api-data.line.me; MessagingApiBlob names that host itself, but a
-        # Configuration host overrides it, so the blob client gets its own Configuration.
-        host = self.settings.line_api_host.rstrip("/")
-        config = Configuration(host=RICH_MENU_DATA_HOSTS.get(host, host),
-                               access_token=self.settings.access_token or "unset")
-        config.retries = False
-        with ApiClient(config) as client:
-            blob = MessagingApiBlob(client)
+        with self._blob() as blob:
             self._with_retries("upload rich menu image", lambda: blob.set_rich_menu_image(
                 rich_menu_id, bytes(image), _headers={"Content-Type": content_type},
                 _request_timeout=max(self._timeout, 30.0)))
 
-    def content(self, message_id: str) -> bytes | None:
-        """What a user sent as an image or a file (LINE keeps it for a while); None when LINE has it no
-        more (404) or does not answer."""
+    @contextmanager
+    def _blob(self) -> Iterator[MessagingApiBlob]:
+        """A client of LINE's content host (api-data.line.me). MessagingApiBlob names that host itself,
+        but a Configuration host overrides it, so the blob client gets its own Configuration."""
         host = self.settings.line_api_host.rstrip("/")
         config = Configuration(host=RICH_MENU_DATA_HOSTS.get(host, host),
                                access_token=self.settings.access_token or "unset")
         config.retries = False
         with ApiClient(config) as client:
-            blob = MessagingApiBlob(client)
+            yield MessagingApiBlob(client)
 
+    def content(self, message_id: str) -> bytes | None:
+        """What a user sent as an image or a file (LINE keeps it for a while); None when LINE has it no
+        more (404) or does not answer."""
+        with self._blob() as blob:
             def call() -> bytes | None:
                 try:
                     return bytes(blob.get_message_content(message_id, _request_timeout=max(self._timeout, 30.0)))
