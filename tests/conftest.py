@@ -244,13 +244,14 @@ def text_of(messages: list[dict]) -> str:
     return "\n".join(out)
 
 
-def postbacks_in(messages: list[dict]) -> list[str]:
+def actions_in(messages: list[dict], type_: str, key: str) -> list[str]:
+    """The `key` of every action of this type in these messages (buttons, chips, cards), in order."""
     found: list[str] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            if node.get("type") == "postback" and "data" in node:
-                found.append(node["data"])
+            if node.get("type") == type_ and key in node:
+                found.append(node[key])
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -259,6 +260,10 @@ def postbacks_in(messages: list[dict]) -> list[str]:
 
     walk(messages)
     return found
+
+
+def postbacks_in(messages: list[dict]) -> list[str]:
+    return actions_in(messages, "postback", "data")
 
 
 # -- people ---------------------------------------------------------------------------------------

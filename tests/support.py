@@ -6,7 +6,7 @@ from html import unescape
 from typing import Any
 from urllib.parse import urlparse
 
-from tests.conftest import LineActions
+from tests.conftest import LineActions, actions_in
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _HX_CSRF = re.compile(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'')
@@ -14,20 +14,7 @@ _HX_CSRF = re.compile(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'')
 
 def uris_in(messages: list[dict]) -> list[str]:
     """Every URI action in these messages (buttons, chips), in order."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "uri" and "uri" in node:
-                found.append(node["uri"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(messages)
-    return found
+    return actions_in(messages, "uri", "uri")
 
 
 class Console:
