@@ -373,6 +373,12 @@ def items(db: Session, plan: Plan, indicator_code: str | None = None) -> list[Ev
     return list(db.scalars(stmt.order_by(Evidence.indicator_code, Evidence.dated, Evidence.id)))
 
 
+def files_of(db: Session, found: list[Evidence]) -> dict[int, StoredFile]:
+    """The stored files of these items, by file id (one statement)."""
+    ids = [i.file_id for i in found if i.file_id]
+    return {f.id: f for f in db.scalars(sa.select(StoredFile).where(StoredFile.id.in_(ids)))} if ids else {}
+
+
 def counts(db: Session, plan: Plan) -> dict[str, int]:
     """Items per indicator code (not removed)."""
     return dict(db.execute(sa.select(Evidence.indicator_code, sa.func.count()).where(*_kept(plan))

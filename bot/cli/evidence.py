@@ -11,7 +11,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
@@ -242,8 +241,7 @@ def list_(indicator: str) -> None:
     with options.session() as db:
         plan = _plan(db, now)
         found = proofs.items(db, plan, indicator or None)
-        wanted = [i.file_id for i in found if i.file_id]
-        names = {f.id: f for f in db.scalars(sa.select(StoredFile).where(StoredFile.id.in_(wanted)))}
+        names = proofs.files_of(db, found)
         for item in found:
             where = item.url or (f"file {names[item.file_id].original_name} sha256 {names[item.file_id].sha256}"
                                  if item.file_id in names else "")

@@ -15,7 +15,6 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -159,7 +158,7 @@ def index() -> str:
     if plan is not None:
         progress = {p.indicator.code: p for p in measures.progress(db, plan, now)}
         found = proofs.items(db, plan)
-        files = {f.id: f for f in stored_files(db, [i.file_id for i in found if i.file_id])}
+        files = proofs.files_of(db, found)
         for indicator in plan.indicators:
             p = progress.get(indicator.code)
             missing = ""
@@ -171,10 +170,6 @@ def index() -> str:
     return render_template("console/evidence/index.html", plan=plan, cards=cards, this_year=plans.fiscal_year_of(
         now.date()), can_edit=common.is_coordinator(), action=ActionForm(), sources=SOURCE_NAMES, kinds=KIND_NAMES,
         channels=proofs.CHANNELS)
-
-
-def stored_files(db: Session, ids: list[int]) -> list[StoredFile]:
-    return list(db.scalars(sa.select(StoredFile).where(StoredFile.id.in_(ids)))) if ids else []
 
 
 # -- recording -----------------------------------------------------------------------------------------
