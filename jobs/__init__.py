@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.line import LineClient
-from jobs import common, digest, menus, nudges, reminders, retry
+from jobs import common, digest, menus, nudges, reminders, retry, snapshots
 
 
 @dataclass(frozen=True)
@@ -42,4 +42,5 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job(nudges.NAME, nudges.run, nudges.period, setting="nudges_cron"),          # NUDGES_CRON
     Job(retry.NAME, retry.run, retry.period, every="*/15 * * * *"),
     Job(menus.NAME, menus.run, menus.period, every=menus.EVERY),  # per-user rich menus
+    Job(snapshots.NAME, snapshots.run, snapshots.period, every=snapshots.EVERY),  # milestone snapshots
 )}

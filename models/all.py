@@ -16,6 +16,7 @@ from models import (  # noqa: F401
     plan,
     pledge,
     proposal,
+    snapshot,  # milestone snapshots, hash-chained (what an assessor can trust)
     staff,
     tally,  # counters kept by triggers
     webhook_event,

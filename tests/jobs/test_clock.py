@@ -23,7 +23,7 @@ from tests.conftest import ROOT, TOKEN, text_of
 from tests.jobs.conftest import BKK, at, user_of
 from tests.sandbox.test_sandbox import call, person, sandbox  # noqa: F401  (the sandbox fixture)
 
-NAMES = {"weekly-digest", "deadline-reminders", "nudges", "outbox-retry", "rich-menus"}
+NAMES = {"weekly-digest", "deadline-reminders", "nudges", "outbox-retry", "rich-menus", "milestone-snapshots"}
 
 
 def test_scheduler_wiring(settings):
@@ -111,8 +111,8 @@ def test_previous_fire_time(settings):
 
 @pytest.mark.parametrize(("now", "expected"), [
     (at(2026, 2, 16, 9, 0), NAMES),                                  # Monday after every job's time
-    (at(2026, 2, 16, 7, 0), {"outbox-retry", "rich-menus"}),         # before any of today's
-    (at(2026, 2, 16, 8, 20), {"deadline-reminders", "nudges", "outbox-retry", "rich-menus"}),  # before the digest's
+    (at(2026, 2, 16, 7, 0), {"outbox-retry", "rich-menus", "milestone-snapshots"}),  # before the others of today
+    (at(2026, 2, 16, 8, 20), NAMES - {"weekly-digest"}),             # before the digest's
     (at(2026, 2, 22, 10, 0), NAMES),                                 # Sunday: this week's missed runs
 ])
 def test_catch_up_runs_what_this_period_missed(clock, settings, now, expected):
