@@ -8,7 +8,7 @@ the status, as a person expects); anything else answers the step. A conversation
 minutes is stale: it is closed, the person is told, and the message is routed as if there were
 none. The conversation is looked up when first needed (every text; only the postbacks whose
 handlers use it). Postbacks go by their action (`a=<module>.<verb>&k=v`); locations go to the step
-that asked for one.
+that asked for one; an image sent while no conversation is open goes to the photo handler.
 
 A conversation is declared with its steps and the dataclass that holds its draft
 (`router.flow("proposal", title, steps=("problem", "good", "virtue"), draft=ProposalDraft)`):
@@ -203,6 +203,7 @@ class Router:
         self._fallback: Route | None = None
         self._unregistered: Handler | None = None
         self._non_text: Handler | None = None
+        self._photo: Route | None = None
         self._notices: Notices | None = None
 
     # -- registration ---------------------------------------------------------------------------
@@ -267,6 +268,13 @@ class Router:
 
     def non_text(self, fn: Handler) -> None:
         self._non_text = fn
+
+    def photo(self, fn: Handler) -> None:
+        """`fn(ctx, message_id=…, content_type="image", file_name="")` answers an image sent while no
+        conversation is open (files, and images in a conversation whose step takes none, stay non-text)."""
+        if self._photo is not None:
+            raise ValueError("photos are already routed")
+        self._photo = Route(fn)
 
     def notices(self, notices: Notices) -> None:
         self._notices = notices
@@ -377,6 +385,8 @@ class Router:
             step = self._current_step(ctx, "content")
             if step is not None:
                 return self._run(step, ctx, **args)
+            if self._photo is not None and args.get("content_type") == "image" and ctx.conversation is None:
+                return self._run(self._photo, ctx, **args)
             return self._run(Route(self._non_text), ctx) if self._non_text else []
         if kind == "message":
             return self._run(Route(self._non_text), ctx) if self._non_text else []

@@ -1,16 +1,23 @@
 """เช็คอิน — check in at an activity (indicator 3.1): by code (from its QR or link), or from the list
 of activities open now. Once per person per activity; only inside the check-in window; within the
-radius when the activity has a place; with a fresh code when the activity shows a rotating QR."""
+radius when the activity has a place; with a fresh code when the activity shows a rotating QR.
+
+A photo a participant sends while an activity they checked in to is open is kept as that activity's
+photo (models.files, purpose CHECKIN_PHOTO) for the coordinator to attach as evidence of 3.1 in the
+console. The same bytes from the same person for the same activity are kept once (a resend; a
+redelivered event is already stopped by its webhookEventId)."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot import messages as ui
-from bot import thai, words
+from bot import thai, uploads, words
 from bot.router import Context, Reply, Router
 from handlers import texts
 from models import activity as activities
+from models import files as stored
 from models.activity import Activity
 
 FLOW = "checkin"
@@ -28,6 +35,7 @@ def register(router: Router) -> None:
     router.text(words.CHECK_IN, start)
     router.postback(GO, go)
     router.step(FLOW, "location", location, accepts=("location", "text"))
+    router.photo(photo)
 
 
 def _when(ctx: Context, moment: datetime) -> str:
@@ -150,3 +158,48 @@ def open_list(ctx: Context) -> Reply:
                   if done else [ui.button(ui.postback("เช็คอิน", GO, display_text=f"เช็คอิน {a.title}"[:300], id=a.id))])
         bubbles.append(ui.bubble(a.title, body, footer=footer))
     return [ui.flex(f"กิจกรรมที่เปิดเช็คอิน {len(open_)} กิจกรรม", ui.carousel(bubbles))]
+
+
+# -- photos of the activity ------------------------------------------------------------------------------
+PHOTO_REFUSALS = {
+    "empty": "ภาพนี้ว่างเปล่าค่ะ",
+    "too_big": "ภาพใหญ่เกิน 10 MB ค่ะ",
+    "type": "รับเฉพาะรูปภาพ JPEG, PNG, GIF, WebP และ HEIC ค่ะ",
+}
+
+
+def _photographed(ctx: Context) -> tuple[list[Activity], Activity | None]:
+    """The activities open now, and of those the one the person checked in to (the latest check-in)."""
+    assert ctx.staff is not None
+    open_ = activities.open_now(ctx.db, ctx.now)
+    done = [(c.at, a.id, a) for a in open_ if (c := activities.find_checkin(ctx.db, a, ctx.staff)) is not None]
+    return open_, max(done, key=lambda row: row[:2])[2] if done else None
+
+
+def photo(ctx: Context, message_id: str, content_type: str = "image", file_name: str = "") -> Reply:
+    assert ctx.staff is not None
+    open_, activity = _photographed(ctx)
+    if not open_:
+        return [ui.text("ขอบคุณสำหรับภาพค่ะ ขณะนี้ไม่มีกิจกรรมที่เปิดเช็คอิน จึงไม่ได้เก็บภาพนี้ไว้\n"
+                        "ภาพกิจกรรมส่งได้ระหว่างเวลาเปิดเช็คอิน หลังจากเช็คอินแล้ว หากต้องการความช่วยเหลือ "
+                        f"พิมพ์ \"{words.HELP}\"", ui.quick(words.CHECK_IN, words.HELP))]
+    if activity is None:
+        which = f"\"{open_[0].title}\"" if len(open_) == 1 else "กิจกรรม"
+        return [ui.text(f"ขอบคุณสำหรับภาพค่ะ ระบบรับภาพกิจกรรมจากผู้ที่เช็คอินแล้วเท่านั้น จึงยังไม่ได้เก็บภาพนี้ไว้\n"
+                        f"กรุณาเช็คอิน{which}ก่อน แล้วส่งภาพอีกครั้งนะคะ", ui.quick(words.CHECK_IN))]
+    data = ctx.content(message_id) if ctx.content is not None else None
+    if data is None:
+        return [ui.text("ดึงภาพจาก LINE ไม่สำเร็จค่ะ กรุณาส่งภาพอีกครั้ง")]
+    try:
+        uploads.check(data, uploads.IMAGE_TYPES)
+    except uploads.UploadError as exc:
+        return [ui.text(PHOTO_REFUSALS.get(exc.reason, PHOTO_REFUSALS["type"]) + " จึงไม่ได้เก็บภาพนี้ไว้ "
+                        "กรุณาส่งภาพอื่น")]
+    thanks = f"ได้รับภาพกิจกรรม \"{activity.title}\" แล้ว ขอบคุณค่ะ"
+    if stored.same_photo(ctx.db, activity.id, ctx.staff.id, hashlib.sha256(data).hexdigest()) is not None:
+        return [ui.text(thanks + " (ภาพนี้ส่งมาแล้ว จึงเก็บไว้ครั้งเดียว)")]
+    saved = uploads.save(ctx.settings.uploads_dir, data, allowed=uploads.IMAGE_TYPES)
+    name = f"ภาพจาก {ctx.staff.name} {thai.thai_date(ctx.now)}{uploads.EXTENSIONS.get(saved.content_type, '')}"
+    stored.add(ctx.db, saved.stored_name, name, saved.content_type, saved.size, saved.sha256, ctx.staff.id, ctx.now,
+               activity_id=activity.id, purpose=stored.CHECKIN_PHOTO)
+    return [ui.text(thanks)]

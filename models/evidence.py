@@ -259,6 +259,17 @@ def add(db: Session, plan: Plan, indicator_code: str, kind: str, title: str, dat
     return item
 
 
+def attach_file(db: Session, plan: Plan, indicator_code: str, file: StoredFile, title: str, dated: date,
+                recorded: Recorded, activity_id: int | None = None) -> tuple[Evidence, bool]:
+    """`file` as a file item of `indicator_code` in `plan`, unless it is one already: (the item, made now).
+    Attaching the same file twice (a double click, two coordinators) keeps one item."""
+    found = db.scalar(sa.select(Evidence).where(*_kept(plan), Evidence.indicator_code == indicator_code.strip(),
+                                                Evidence.file_id == file.id).limit(1))
+    if found is not None:
+        return found, False
+    return add(db, plan, indicator_code, FILE, title, dated, recorded, file=file, activity_id=activity_id), True
+
+
 def _content_kind(file: StoredFile | None, url: str) -> str:
     return FILE if file is not None else LINK if url.strip() else NOTE
 
@@ -377,6 +388,14 @@ def files_of(db: Session, found: list[Evidence]) -> dict[int, StoredFile]:
     """The stored files of these items, by file id (one statement)."""
     ids = [i.file_id for i in found if i.file_id]
     return {f.id: f for f in db.scalars(sa.select(StoredFile).where(StoredFile.id.in_(ids)))} if ids else {}
+
+
+def attached(db: Session, plan: Plan, indicator_code: str, file_ids: list[int]) -> set[int]:
+    """Which of these files are already an item (not removed) of `indicator_code` in `plan`."""
+    if not file_ids:
+        return set()
+    return set(db.scalars(sa.select(Evidence.file_id).where(*_kept(plan), Evidence.indicator_code == indicator_code,
+                                                            Evidence.file_id.in_(file_ids))))
 
 
 def counts(db: Session, plan: Plan) -> dict[str, int]:

@@ -12,6 +12,7 @@ from models.base import Base
 from models.staff import Staff
 
 EVIDENCE = "evidence"
+CHECKIN_PHOTO = "checkin_photo"  # a photo a participant sent in LINE while the activity's check-in was open
 
 
 class StoredFile(Base):
@@ -55,12 +56,27 @@ audit.register(StoredFile, audit.Audited(("original_name", "content_type", "size
                                          lambda f: f"ไฟล์ {f.original_name}"))
 
 
-def of_activity_with_uploader(db: Session, activity_id: int) -> list[tuple[StoredFile, Staff | None]]:
-    """An activity's files, oldest first, each with who uploaded it (one statement)."""
+def _with_uploader(db: Session, *where: sa.ColumnElement[bool]) -> list[tuple[StoredFile, Staff | None]]:
     uploader = aliased(Staff)
     return list(db.execute(sa.select(StoredFile, uploader).outerjoin(uploader, uploader.id == StoredFile.uploaded_by_id)
-                           .where(StoredFile.activity_id == activity_id)
-                           .order_by(StoredFile.uploaded_at, StoredFile.id)).tuples())
+                           .where(*where).order_by(StoredFile.uploaded_at, StoredFile.id)).tuples())
+
+
+def of_activity_with_uploader(db: Session, activity_id: int) -> list[tuple[StoredFile, Staff | None]]:
+    """An activity's files, oldest first, each with who uploaded it (one statement)."""
+    return _with_uploader(db, StoredFile.activity_id == activity_id)
+
+
+def photos_of(db: Session, activity_id: int) -> list[tuple[StoredFile, Staff | None]]:
+    """The photos participants sent of an activity during its check-in, oldest first, each with its sender."""
+    return _with_uploader(db, StoredFile.activity_id == activity_id, StoredFile.purpose == CHECKIN_PHOTO)
+
+
+def same_photo(db: Session, activity_id: int, uploaded_by: int, sha256: str) -> StoredFile | None:
+    """The photo with these bytes this person already sent of this activity (a resend or a redelivery)."""
+    return db.scalar(sa.select(StoredFile).where(
+        StoredFile.activity_id == activity_id, StoredFile.uploaded_by_id == uploaded_by,
+        StoredFile.sha256 == sha256, StoredFile.purpose == CHECKIN_PHOTO).limit(1))
 
 
 def remove(db: Session, row: StoredFile) -> str:

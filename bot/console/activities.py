@@ -12,6 +12,8 @@
     /console/activities/<id>/edit           change it (coordinator; activities of past years are read-only)
     /console/activities/<id>/projector      full screen for the room: a huge QR, the code, a live count
     /console/activities/<id>/attendance.xlsx
+    /console/activities/<id>/photos/<file id>/attach
+                                            a participant's photo from LINE as evidence of 3.1 (coordinator)
     /console/files/<id>                     an uploaded file, to signed-in coordinators and executives
 
 The models speak English (`ActivityError`, the CLI's words); `thai_error` says it in Thai here.
@@ -45,6 +47,7 @@ from bot import links, thai, uploads
 from bot.console import common
 from models import activity as activities
 from models import audit
+from models import evidence as proofs
 from models import files as stored
 from models import plan as plans
 from models.activity import Activity, ActivityError
@@ -657,16 +660,24 @@ def undone(activity_id: int) -> BaseResponse:
     return _back(activity_id, "done")
 
 
-@bp.post("/<int:activity_id>/files/<int:file_id>/delete")
-def remove_file(activity_id: int, file_id: int) -> BaseResponse:
+def _file_to_change(db: Session, activity_id: int, file_id: int,
+                    purpose: str | None = None) -> tuple[Activity, stored.StoredFile]:
+    """A button on a file of an activity that may change: 400 without its CSRF token, 403 for a past
+    year's activity, 404 for a file that is not this activity's (or not of `purpose`)."""
     if not ActionForm().validate_on_submit():
         abort(400)
+    activity = _activity(db, activity_id)
+    _editable_or_403(db, activity)
+    row = stored.get(db, file_id)
+    if row is None or row.activity_id != activity.id or (purpose is not None and row.purpose != purpose):
+        abort(404)
+    return activity, row
+
+
+@bp.post("/<int:activity_id>/files/<int:file_id>/delete")
+def remove_file(activity_id: int, file_id: int) -> BaseResponse:
     with common.writing() as db:
-        activity = _activity(db, activity_id)
-        _editable_or_403(db, activity)
-        row = stored.get(db, file_id)
-        if row is None or row.activity_id != activity.id:
-            abort(404)
+        _, row = _file_to_change(db, activity_id, file_id)
         name = row.original_name
         stored_name = stored.remove(db, row)
     uploads.remove(common.bot().settings.uploads_dir, stored_name)
@@ -697,3 +708,59 @@ def _files_route(state: BlueprintSetupState) -> None:
     state.app.add_url_rule(f"{console_prefix}/files/<int:file_id>", endpoint=endpoint, view_func=download,
                            methods=["GET"])
 
+
+# -- participants' photos (sent in LINE during check-in) as evidence of 3.1 ------------------------------
+PHOTO_INDICATOR = "3.1"
+PHOTO_REFUSALS = {
+    proofs.Reason.NO_INDICATOR: f"แผนของกิจกรรมนี้ไม่มีตัวชี้วัด {PHOTO_INDICATOR} จึงแนบภาพไม่ได้",
+    proofs.Reason.FUTURE: "วันที่ของภาพเลยวันนี้ จึงแนบภาพไม่ได้",
+    proofs.Reason.OUTSIDE_YEAR: "ภาพนี้อยู่นอกปีงบประมาณของแผน จึงแนบเป็นหลักฐานไม่ได้",
+}
+
+
+@dataclass(frozen=True)
+class Photo:
+    file: stored.StoredFile
+    sender: Staff | None
+    attached: bool  # already an evidence item of 3.1
+
+
+def participant_photos(activity: Activity) -> list[Photo]:
+    """The photos participants sent of `activity`, each with who sent it and whether it is evidence yet."""
+    db = common.reading()
+    found = stored.photos_of(db, activity.id)
+    plan = db.get(Plan, activity.plan_id) if activity.plan_id else None
+    done = proofs.attached(db, plan, PHOTO_INDICATOR, [f.id for f, _ in found]) if plan is not None else set()
+    return [Photo(f, who, f.id in done) for f, who in found]
+
+
+@bp.context_processor
+def _photo_helpers() -> dict[str, Any]:
+    return {"participant_photos": participant_photos, "checkin_photo": stored.CHECKIN_PHOTO,
+            "photo_indicator": PHOTO_INDICATOR}
+
+
+@bp.post("/<int:activity_id>/photos/<int:file_id>/attach")
+@common.coordinator_only
+def attach_photo(activity_id: int, file_id: int) -> BaseResponse:
+    with common.writing() as db:
+        activity, row = _file_to_change(db, activity_id, file_id, stored.CHECKIN_PHOTO)
+        plan = db.get(Plan, activity.plan_id) if activity.plan_id else None
+        if plan is None:
+            flash("กิจกรรมนี้ไม่อยู่ในแผนใด จึงแนบภาพเป็นหลักฐานไม่ได้", "error")
+            return _back(activity_id, "photos")
+        sender = db.get(Staff, row.uploaded_by_id) if row.uploaded_by_id else None
+        title = f"ภาพกิจกรรม “{activity.title}”" + (f" จาก{sender.name}" if sender else "")
+        try:
+            _item, created = proofs.attach_file(
+                db, plan, PHOTO_INDICATOR, row, title[:proofs.MAX_TITLE], row.uploaded_at.astimezone(_tz()).date(),
+                proofs.Recorded("console", common.person().id, common.now()), activity_id=activity.id)
+        except proofs.EvidenceError as exc:
+            db.rollback()
+            flash(PHOTO_REFUSALS.get(exc.reason, "แนบภาพไม่ได้ กรุณาลองใหม่อีกครั้ง"), "error")
+            return _back(activity_id, "photos")
+    if created:
+        flash(f"แนบภาพเป็นหลักฐานตัวชี้วัด {PHOTO_INDICATOR} แล้ว", "success")
+    else:
+        flash(f"ภาพนี้แนบเป็นหลักฐานตัวชี้วัด {PHOTO_INDICATOR} ไว้แล้ว", "warning")
+    return _back(activity_id, "photos")
