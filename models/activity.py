@@ -4,22 +4,31 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from models.base import Base, insert_ignoring_conflicts, utcnow
+from models.proposal import VIRTUES
 from models.staff import Staff
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTWXY34679"  # no look-alikes, like invite codes
 CODE_LENGTH = 6
 DEFAULT_OPENS_BEFORE = timedelta(minutes=30)
 ROTATION = 120  # seconds a rotating QR code stays valid
+# The plan's standard columns (2.1): the virtue, the problem to solve, the good to do, the indicator, the budget
+MAX_PLAN_TEXT = 1000
+MAX_INDICATOR_CODE = 16
+INDICATOR_CODE = re.compile(r"\d+(\.\d+)*")
+MAX_BAHT = Decimal(10) ** 10  # a budget is below ten billion baht: Numeric(12, 2)
+SATANG = Decimal("0.01")
 
 
 class Activity(Base):
@@ -46,6 +55,12 @@ class Activity(Base):
     done_at: Mapped[datetime | None]
     done_note: Mapped[str] = mapped_column(sa.Text, default="")
     evidence_url: Mapped[str] = mapped_column(sa.String(1000), default="")
+    virtue: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")  # of VIRTUES, or ""
+    problem: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # the problem to solve
+    good: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # the good to do
+    indicator_code: Mapped[str] = mapped_column(sa.String(16), default="", server_default="")  # "3.1"
+    budget: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))  # planned, baht
+    budget_used: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))  # baht, when carried out
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     responsible: Mapped[list[Staff]] = relationship(secondary="activity_responsibles", lazy="selectin",
@@ -206,10 +221,63 @@ def set_responsible(db: Session, activity: Activity, codes: list[str]) -> None:
     activity.responsible = [people[c] for c in codes]
 
 
-def mark_done(activity: Activity, at: datetime, note: str, evidence_url: str) -> None:
+def mark_done(activity: Activity, at: datetime, note: str, evidence_url: str,
+              budget_used: Decimal | None = None) -> None:
+    """Carried out, with a note and an evidence link; `budget_used` (baht) when given, else the budget
+    used stays as recorded. Does not commit."""
     if evidence_url and not evidence_url.startswith(("http://", "https://")):
         raise ActivityError("the evidence link must start with http:// or https://")
+    if budget_used is not None:
+        activity.budget_used = baht(budget_used, "the budget used")
     activity.done_at, activity.done_note, activity.evidence_url = at, note.strip(), evidence_url.strip()
+
+
+# -- the plan's columns ----------------------------------------------------------------------------
+def plan_virtue(text: str) -> str:
+    """The target virtue an activity serves: one of VIRTUES, or "" for none."""
+    virtue = text.strip()
+    if virtue and virtue not in VIRTUES:
+        raise ActivityError(f"the virtue must be one of {', '.join(VIRTUES)}, or empty")
+    return virtue
+
+
+def plan_text(text: str, what: str) -> str:
+    """The problem to solve or the good to do (`what` names it in the refusal), trimmed."""
+    text = text.strip()
+    if len(text) > MAX_PLAN_TEXT:
+        raise ActivityError(f"{what} is longer than {MAX_PLAN_TEXT:,} characters")
+    return text
+
+
+def plan_indicator(text: str) -> str:
+    """The code of the indicator an activity serves ("3.1"), or "" for none."""
+    code = text.strip()
+    if code and (len(code) > MAX_INDICATOR_CODE or not INDICATOR_CODE.fullmatch(code)):
+        raise ActivityError("the indicator code must be numbers with dots, like 3.1")
+    return code
+
+
+def baht(value: Decimal | None, what: str = "the budget") -> Decimal | None:
+    """A sum of baht as the plan keeps it (0 or more, at most 2 decimals, below 10^10), or None for none;
+    `what` names it in the refusal."""
+    if value is None:
+        return None
+    if not value.is_finite() or value < 0:
+        raise ActivityError(f"{what} must be 0 or more baht")
+    if value >= MAX_BAHT:
+        raise ActivityError(f"{what} must be below {MAX_BAHT:,} baht")
+    if value != value.quantize(SATANG):
+        raise ActivityError(f"{what} has more than 2 decimals")
+    return value.quantize(SATANG)
+
+
+def set_plan_columns(activity: Activity, *, virtue: str = "", problem: str = "", good: str = "",
+                     indicator_code: str = "", budget: Decimal | None = None) -> None:
+    """The activity's columns of the plan (indicator 2.1), all of them: a column not given is emptied.
+    Checked first, so a refusal (ActivityError) changes nothing. Does not commit."""
+    checked = (plan_virtue(virtue), plan_text(problem, "the problem to solve"), plan_text(good, "the good to do"),
+               plan_indicator(indicator_code), baht(budget))
+    activity.virtue, activity.problem, activity.good, activity.indicator_code, activity.budget = checked
 
 
 def check_in(db: Session, activity: Activity, staff: Staff, at: datetime, event_id: str | None = None,
@@ -234,14 +302,16 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def copy_to(db: Session, from_plan_id: int, to_plan_id: int, shift: Callable[[Any], Any]) -> int:
     """Copy a plan's activities to another plan with every date moved by `shift` (a year, for the next
-    fiscal year): the same titles, keys, places and responsible people (those still on the roster),
-    new check-in codes, nothing carried out. How many. Does not commit."""
+    fiscal year): the same titles, keys, places, plan columns (virtue, problem, good, indicator, budget)
+    and responsible people (those still on the roster), new check-in codes, nothing carried out (no
+    budget used). How many. Does not commit."""
     copied = 0
     for old in db.scalars(sa.select(Activity).where(Activity.plan_id == from_plan_id).order_by(Activity.id)):
         new = Activity(plan_id=to_plan_id, key=old.key, title=old.title, type=old.type,
                        plan_workshop=old.plan_workshop, rotating_qr=old.rotating_qr, code=new_code(db),
                        due=shift(old.due) if old.due else None, place=old.place, latitude=old.latitude,
-                       longitude=old.longitude, radius_m=old.radius_m)
+                       longitude=old.longitude, radius_m=old.radius_m, virtue=old.virtue, problem=old.problem,
+                       good=old.good, indicator_code=old.indicator_code, budget=old.budget)
         for name in ("starts_at", "ends_at", "checkin_from", "checkin_until"):
             value = getattr(old, name)
             setattr(new, name, shift(value) if value is not None else None)
@@ -394,8 +464,10 @@ def evidence_links(activity: Activity) -> list[str]:
     return [line.strip() for line in (activity.evidence_url or "").splitlines() if line.strip()]
 
 
-def mark_done_with(activity: Activity, at: datetime, note: str, links: list[str]) -> None:
-    """Carried out, with a note and any number of evidence links (kept one a line). Does not commit."""
+def mark_done_with(activity: Activity, at: datetime, note: str, links: list[str],
+                   budget_used: Decimal | None = None) -> None:
+    """Carried out, with a note, any number of evidence links (kept one a line) and the budget used
+    (baht; None for not known): the whole record, as the console's form has it. Does not commit."""
     links = list(dict.fromkeys(link.strip() for link in links if link.strip()))
     for link in links:
         if not link.startswith(("http://", "https://")) or any(ch.isspace() for ch in link):
@@ -404,6 +476,7 @@ def mark_done_with(activity: Activity, at: datetime, note: str, links: list[str]
         raise ActivityError(f"the evidence links are longer than {MAX_EVIDENCE:,} characters")
     if len(note.strip()) > MAX_NOTE:
         raise ActivityError(f"the note is longer than {MAX_NOTE:,} characters")
+    activity.budget_used = baht(budget_used, "the budget used")
     activity.done_at, activity.done_note, activity.evidence_url = at, note.strip(), "\n".join(links)
 
 

@@ -5,13 +5,15 @@ Errors name the path of the bad field (`indicators[2].milestones[0].due: …`) o
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from sqlalchemy.orm import Session, object_session
 
 from models import activity as activities
@@ -97,6 +99,16 @@ class IndicatorSpec(_Strict):
         return value
 
 
+# An activity's columns of the plan (2.1) by the rules of models.activity (its refusals name the field).
+PLAN_RULES: dict[str, Callable[[Any], Any]] = {
+    "virtue": activities.plan_virtue, "indicator": activities.plan_indicator,
+    "problem": lambda text: activities.plan_text(text, "the problem to solve"),
+    "good": lambda text: activities.plan_text(text, "the good to do"),
+    "budget": lambda value: activities.baht(value, "the budget"),
+    "budget_used": lambda value: activities.baht(value, "the budget used"),
+}
+
+
 class ActivitySpec(_Strict):
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
     title: str = Field(min_length=1, max_length=300)
@@ -111,6 +123,18 @@ class ActivitySpec(_Strict):
     lon: float | None = Field(None, ge=-180, le=180)
     radius: int | None = Field(None, ge=10, le=50_000)
     responsible: list[str] = []
+    # the plan's columns (2.1), checked by PLAN_RULES
+    virtue: str = ""
+    problem: str = ""
+    good: str = ""
+    indicator: str = ""  # the code of the indicator the activity serves
+    budget: Decimal | None = None  # planned, baht
+    budget_used: Decimal | None = None  # baht, once carried out; left out, what was recorded stays
+
+    @field_validator(*PLAN_RULES)
+    @classmethod
+    def by_the_activity_rules(cls, value: Any, info: ValidationInfo) -> Any:
+        return PLAN_RULES[info.field_name or ""](value)
 
     @model_validator(mode="after")
     def consistent(self) -> ActivitySpec:
@@ -216,6 +240,7 @@ def load(db: Session, spec: PlanSpec, source: str = "", tz: tzinfo = UTC) -> tup
     db.flush()
 
     problems: list[str] = []
+    codes = {i.code for i in keep}
     rows = list(db.scalars(sa.select(Activity).where(Activity.plan_id == plan.id)))
     known = {a.key: a for a in rows if a.key}
     keyless = {a.id: a for a in rows if not a.key}
@@ -238,11 +263,36 @@ def load(db: Session, spec: PlanSpec, source: str = "", tz: tzinfo = UTC) -> tup
             activities.set_responsible(db, activity, entry.responsible)
         except ActivityError as exc:
             problems.append(f"activities[{i}]: {exc}")
+        problems += _plan_columns(activity, entry, codes, f"activities[{i}]")
         db.flush()
     if problems:
         raise PlanFileError(problems)
     return plan, {"created": int(created), "indicators": len(keep), "activities_added": added,
                   "activities": len(spec.activities)}
+
+
+def _plan_columns(activity: Activity, entry: ActivitySpec, codes: set[str], path: str) -> list[str]:
+    """The plan's columns of an entry onto its activity (checked by the spec already), or what is wrong:
+    an indicator the plan does not have."""
+    if entry.indicator and entry.indicator not in codes:
+        return [f"{path}.indicator: no indicator {entry.indicator} in this plan"]
+    activities.set_plan_columns(activity, virtue=entry.virtue, problem=entry.problem, good=entry.good,
+                                indicator_code=entry.indicator, budget=entry.budget)
+    if entry.budget_used is not None:
+        activity.budget_used = entry.budget_used
+    return []
+
+
+def _plan_entry(activity: Activity) -> dict[str, Any]:
+    """The plan's columns of an activity in the plan file, those it has."""
+    entry: dict[str, Any] = {name: value for name, value in (
+        ("virtue", activity.virtue), ("problem", activity.problem), ("good", activity.good),
+        ("indicator", activity.indicator_code)) if value}
+    for name in ("budget", "budget_used"):
+        value = getattr(activity, name)
+        if value is not None:
+            entry[name] = _number(value)
+    return entry
 
 
 def dump(plan: Plan, tz: tzinfo = UTC) -> str:
@@ -281,14 +331,14 @@ def dump(plan: Plan, tz: tzinfo = UTC) -> str:
                 entry["radius"] = activity.radius_m
         if activity.responsible:
             entry["responsible"] = [p.code for p in activity.responsible]
-        data["activities"].append(entry)
+        data["activities"].append(entry | _plan_entry(activity))
     head = (f"# The FY{plan.fiscal_year} plan of {plan.office}, as the bot holds it.\n"
             "# Load it back (or a changed copy) with `flask --app bot plan load FILE` or on the console's plan page.\n")
     return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
 
 
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
+def _number(value: float | Decimal) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def _target(kind: str, value: float) -> dict[str, Any]:

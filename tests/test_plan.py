@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from bot.console import planerrors
 from models import measures, planfile
 from models import plan as plans
 from models.activity import Activity
@@ -142,3 +144,98 @@ def test_plan_workshop_attendance_counts_for_2_1(bot, line, register, runner):
 def test_progress_cli(bot, runner):
     result = runner.invoke(args=["plan", "progress", "--at", "2026-04-01T09:00+07:00"])
     assert result.exit_code == 0 and "3.1: 0 of 100" in result.output and "2026-03-31: overdue" in result.output
+
+
+# -- the plan's columns of each activity (2.1) ---------------------------------------------------------
+def plan_columns(bot, fiscal_year: int) -> dict[str, tuple]:
+    with bot.db.sessions() as s:
+        (plan,) = plans.by_year(s, fiscal_year)
+        return {a.key: (a.virtue, a.problem, a.good, a.indicator_code, a.budget, a.budget_used)
+                for a in s.scalars(sa.select(Activity).where(Activity.plan_id == plan.id))}
+
+
+def test_the_seed_gives_each_activity_its_virtue_problem_good_and_indicator(bot):
+    columns = plan_columns(bot, 2569)
+    assert {key: (virtue, code) for key, (virtue, _p, _g, code, _b, _u) in columns.items()} == {
+        "virtue-workshop": ("วินัย", "1.1"), "pledge-announcement": ("สุจริต", "1.2"),
+        "plan-workshop": ("พอเพียง", "2.1"), "honour-ceremony": ("กตัญญู", "4.1"),
+        "lessons-learned": ("จิตอาสา", "4.4")}
+    assert all(problem and good and budget is None for _v, problem, good, _c, budget, _u in columns.values())
+
+
+def test_the_plan_columns_go_round_a_dump_and_a_load(bot, runner, tmp_path):
+    text = planfile.DEFAULT_PLAN_FILE.read_text(encoding="utf-8").replace("fiscal_year: 2569", "fiscal_year: 2570")
+    text = text.replace("2026-", "2027-").replace('indicator: "2.1"', 'indicator: "2.1"\n    budget: 15000.5\n'
+                                                 "    budget_used: 12000")
+    path = tmp_path / "plan2570.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert runner.invoke(args=["plan", "load", str(path)]).exit_code == 0
+    loaded = plan_columns(bot, 2570)
+    assert loaded["plan-workshop"] == ("พอเพียง", "แผนงานจัดทำโดยคนไม่กี่คน บุคลากรส่วนใหญ่ไม่ได้มีส่วนร่วม",
+                                       "บุคลากรทุกคนร่วมจัดทำแผนการขับเคลื่อนองค์กรคุณธรรม ตามหลักปรัชญาของเศรษฐกิจพอเพียง",
+                                       "2.1", Decimal("15000.50"), Decimal("12000.00"))
+    with bot.db.sessions() as s:
+        dumped = planfile.dump(plans.by_year(s, 2570)[0], bot.settings.tz)
+    entry = next(a for a in planfile.parse(dumped).activities if a.key == "plan-workshop")
+    assert (entry.virtue, entry.indicator, entry.budget, entry.budget_used) == (
+        "พอเพียง", "2.1", Decimal("15000.50"), Decimal("12000.00"))
+    assert 'indicator: "2.1"' in dumped or "indicator: '2.1'" in dumped  # a code, not the number 2.1
+    # Loading the dump changes nothing; a file without budget_used keeps what was recorded.
+    path.write_text(dumped, encoding="utf-8")
+    assert runner.invoke(args=["plan", "load", str(path)]).exit_code == 0
+    assert plan_columns(bot, 2570) == loaded
+    path.write_text(dumped.replace("  budget_used: 12000\n", ""), encoding="utf-8")
+    assert runner.invoke(args=["plan", "load", str(path)]).exit_code == 0
+    assert plan_columns(bot, 2570)["plan-workshop"][5] == Decimal("12000.00")
+
+
+def test_a_bad_virtue_budget_or_indicator_is_named_by_its_path_in_english_and_thai(bot, runner, tmp_path):
+    text = planfile.DEFAULT_PLAN_FILE.read_text(encoding="utf-8")
+    text = text.replace("virtue: สุจริต", "virtue: ขยัน\n    budget: -100").replace(
+        'indicator: "2.1"', 'indicator: "2.1"\n    budget: 10.505\n    budget_used: abc')
+    with pytest.raises(planfile.PlanFileError) as raised:
+        planfile.parse(text, "plan.yaml")
+    problems = {p.split(": ", 1)[0]: planerrors.explain(p, "plan.yaml") for p in raised.value.problems}
+    assert sorted(problems) == ["activities[1].budget", "activities[1].virtue", "activities[2].budget",
+                                "activities[2].budget_used"]
+    assert problems["activities[1].virtue"].message == (
+        "คุณธรรมเป้าหมายต้องเป็น พอเพียง, วินัย, สุจริต, จิตอาสา, กตัญญู อย่างใดอย่างหนึ่ง หรือเว้นว่าง")
+    assert problems["activities[1].virtue"].where == "กิจกรรมลำดับที่ 2 › virtue"
+    assert problems["activities[1].budget"].message == "ต้องเป็นจำนวนเงิน 0 บาทขึ้นไป"
+    assert problems["activities[2].budget"].message == "ทศนิยมได้ไม่เกิน 2 ตำแหน่ง (สตางค์)"
+    assert problems["activities[2].budget_used"].message == "ต้องเป็นตัวเลข"
+
+    path = tmp_path / "plan.yaml"
+    seed = planfile.DEFAULT_PLAN_FILE.read_text(encoding="utf-8")
+    path.write_text(seed.replace('indicator: "4.4"', "indicator: 9.9"), encoding="utf-8")
+    result = runner.invoke(args=["plan", "load", str(path)])
+    assert result.exit_code == 1 and "activities[4].indicator: no indicator 9.9 in this plan" in result.output
+    explained = planerrors.explain("activities[4].indicator: no indicator 9.9 in this plan", "plan.yaml")
+    assert explained.message.startswith("ไม่มีตัวชี้วัด 9.9 ในแผนนี้")
+    assert plan_columns(bot, 2569)["lessons-learned"][3] == "4.4"  # nothing loaded
+
+
+def test_the_cli_adds_an_activity_with_its_plan_columns_and_records_the_budget_used(bot, runner):
+    added = runner.invoke(args=["activity", "add", "--title", "ทำบุญตักบาตร", "--start", "2026-03-05T07:00+07:00",
+                                "--end", "2026-03-05T09:00+07:00", "--virtue", "กตัญญู", "--problem", "ห่างวัด",
+                                "--good", "ทำบุญร่วมกัน", "--indicator", "3.1", "--budget", "3,000"])
+    assert added.exit_code == 0, added.output
+    code = added.output.split()[-1]
+    with bot.db.sessions() as s:
+        activity = s.scalar(sa.select(Activity).where(Activity.code == code))
+        assert (activity.virtue, activity.problem, activity.good, activity.indicator_code, activity.budget) == (
+            "กตัญญู", "ห่างวัด", "ทำบุญร่วมกัน", "3.1", Decimal("3000.00"))
+    assert runner.invoke(args=["activity", "done", code, "--at", "2026-03-05T09:00+07:00",
+                               "--budget-used", "2750.25"]).exit_code == 0
+    assert runner.invoke(args=["activity", "done", code, "--at", "2026-03-05T09:00+07:00"]).exit_code == 0
+    with bot.db.sessions() as s:
+        assert s.scalar(sa.select(Activity.budget_used).where(Activity.code == code)) == Decimal("2750.25")
+    for option, value, said in (("--virtue", "ขยัน", "the virtue must be one of"),
+                                ("--budget", "-1", "the budget must be 0 or more baht"),
+                                ("--budget", "lots", "give a number of baht"),
+                                ("--indicator", "9.9", "plan has no indicator 9.9")):
+        refused = runner.invoke(args=["activity", "add", "--title", "x", "--start", "2026-03-05T07:00+07:00",
+                                      "--end", "2026-03-05T09:00+07:00", option, value])
+        assert refused.exit_code != 0 and said in refused.output, refused.output
+    refused = runner.invoke(args=["activity", "done", code, "--budget-used", "1.005"])
+    assert refused.exit_code != 0 and "the budget used has more than 2 decimals" in refused.output

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
@@ -14,8 +15,19 @@ from bot.services import current_bot
 from models import activity as activities
 from models import plan as plans
 from models.activity import Activity, ActivityError
+from models.proposal import VIRTUES
 
 group = AppGroup("activity", help="Activities, check-in codes and QR codes.")
+
+
+def _baht(text: str | None, flag: str) -> Decimal | None:
+    """A sum of baht as typed (`15000`, `15,000.50`), or None when the option is not given."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return Decimal(text.replace(",", "").strip())
+    except InvalidOperation:
+        raise click.BadParameter("give a number of baht, e.g. 15000 or 2500.50", param_hint=flag) from None
 
 
 @group.command("add")
@@ -30,11 +42,19 @@ group = AppGroup("activity", help="Activities, check-in codes and QR codes.")
 @click.option("--type", "type_", default="activity")
 @click.option("--workshop", is_flag=True, help="The plan workshop: attending counts for indicator 2.1.")
 @click.option("--rotating-qr", is_flag=True, help="Only a QR shown on the coordinator's screen works (2-minute codes).")
-def add(title, start, end, place, lat, lon, radius, responsible, type_, workshop, rotating_qr) -> None:
-    """Add an activity to the current plan; the last word printed is its check-in code."""
+@click.option("--virtue", default="", help=f"The target virtue it serves: {', '.join(VIRTUES)}.")
+@click.option("--problem", default="", help="The problem to solve (ปัญหาที่อยากแก้).")
+@click.option("--good", default="", help="The good to do (ความดีที่อยากทำ).")
+@click.option("--indicator", default="", help="The code of the plan's indicator it serves, e.g. 3.1.")
+@click.option("--budget", help="The planned budget in baht, e.g. 15000.")
+def add(title, start, end, place, lat, lon, radius, responsible, type_, workshop, rotating_qr,
+        virtue, problem, good, indicator, budget) -> None:
+    """Add an activity to the current plan, with its columns of the plan (indicator 2.1); the last word
+    printed is its check-in code."""
     bot = current_bot()
     starts, ends = options.moment(start, "--start"), options.moment(end, "--end")
     codes = options.codes(responsible)
+    planned = _baht(budget, "--budget")
     with options.session() as db:
         plan = plans.current(db, starts)
         if plan is None:
@@ -49,6 +69,10 @@ def add(title, start, end, place, lat, lon, radius, responsible, type_, workshop
                 raise ActivityError("the title is empty")
             activities.schedule(activity, starts, ends)
             activities.set_place(activity, place, lat, lon, radius)
+            if indicator.strip() and indicator.strip() not in {i.code for i in plan.indicators}:
+                raise ActivityError(f"FY{plan.fiscal_year}'s plan has no indicator {indicator.strip()}")
+            activities.set_plan_columns(activity, virtue=virtue, problem=problem, good=good, indicator_code=indicator,
+                                        budget=planned)
             db.add(activity)
             activities.set_responsible(db, activity, codes)
         except ActivityError as exc:
@@ -121,13 +145,15 @@ def assign(code: str, people: str) -> None:
 @click.option("--note", default="", help="What was done.")
 @click.option("--evidence", default="", help="A link to photos, minutes or a report.")
 @click.option("--at", "at", help="When it was carried out (ISO-8601); now when omitted.")
-def done(code: str, note: str, evidence: str, at: str | None) -> None:
-    """Mark an activity as carried out (indicator 3.1), with a note and an evidence link."""
+@click.option("--budget-used", "budget_used", help="The baht it cost, e.g. 12500.50; kept as recorded when omitted.")
+def done(code: str, note: str, evidence: str, at: str | None, budget_used: str | None) -> None:
+    """Mark an activity as carried out (indicator 3.1), with a note, an evidence link and the baht used."""
     moment = options.moment(at)
+    used = _baht(budget_used, "--budget-used")
     with options.session() as db:
         activity = _find(db, code)
         try:
-            activities.mark_done(activity, moment, note, evidence)
+            activities.mark_done(activity, moment, note, evidence, used)
         except ActivityError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"'{activity.title}' marked done on {moment.date()}")

@@ -5,7 +5,8 @@
                                             paged, each with its attendance counted in SQL
     /console/activities/new                 create (coordinator): title, start and end, place, map position
                                             and radius, responsible people (picked from the roster), the
-                                            workshop flag (2.1), the rotating QR
+                                            workshop flag (2.1), the rotating QR, the plan's columns (2.1:
+                                            virtue, problem, good, indicator, budget)
     /console/activities/people?find=…       the picker's suggestions (htmx: a small HTML list)
     /console/activities/<id>                one activity, whatever its plan: the check-in code and link,
                                             attendance (paged), walk-ins, carried out with files and links
@@ -39,9 +40,19 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as BaseResponse
-from wtforms import BooleanField, DateTimeLocalField, FloatField, IntegerField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import HiddenInput, TextInput
 
 from bot import links, thai, uploads
 from bot.console import common
@@ -52,6 +63,7 @@ from models import files as stored
 from models import plan as plans
 from models.activity import Activity, ActivityError
 from models.plan import Plan
+from models.proposal import VIRTUES
 from models.staff import Staff
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
@@ -75,6 +87,8 @@ TYPE_NAMES = {
     "image/heic": "รูปภาพ HEIC", "application/pdf": "PDF", uploads.DOCUMENT_TYPES[1]: "เอกสาร Word",
     uploads.DOCUMENT_TYPES[2]: "ตาราง Excel", uploads.DOCUMENT_TYPES[3]: "งานนำเสนอ PowerPoint",
 }
+NONE = "—"  # a select's "none chosen"
+BAHT_RULE = "เป็นจำนวนเงิน 0 บาทขึ้นไป ทศนิยมไม่เกิน 2 ตำแหน่ง และน้อยกว่า 10,000 ล้านบาท"
 SUFFIXES = {"image/jpeg": (".jpg", ".jpeg", ".jfif"), "image/heic": (".heic", ".heif")}
 UPLOAD_REFUSALS = {
     "empty": "“{name}” เป็นไฟล์ว่าง",
@@ -95,6 +109,13 @@ MODEL_ERRORS: tuple[tuple[str, str, str], ...] = (
     ("the evidence link must", "links", "ลิงก์หลักฐานต้องขึ้นต้นด้วย http:// หรือ https:// และไม่มีช่องว่าง"),
     ("the evidence links are longer", "links", f"ลิงก์หลักฐานรวมกันยาวได้ไม่เกิน {activities.MAX_EVIDENCE:,} ตัวอักษร"),
     ("the note is longer", "note", f"บันทึกผลยาวได้ไม่เกิน {activities.MAX_NOTE:,} ตัวอักษร"),
+    ("the virtue must be", "virtue", "กรุณาเลือกคุณธรรมเป้าหมายจากรายการ"),
+    ("the problem to solve is longer", "problem",
+     f"ปัญหาที่อยากแก้ยาวได้ไม่เกิน {activities.MAX_PLAN_TEXT:,} ตัวอักษร"),
+    ("the good to do is longer", "good", f"ความดีที่อยากทำยาวได้ไม่เกิน {activities.MAX_PLAN_TEXT:,} ตัวอักษร"),
+    ("the indicator code must", "indicator_code", "กรุณาเลือกตัวชี้วัดจากรายการ"),
+    ("the budget used", "budget_used", f"งบประมาณที่ใช้จริงต้อง{BAHT_RULE}"),
+    ("the budget", "budget", f"งบประมาณต้อง{BAHT_RULE}"),
 )
 
 
@@ -117,6 +138,25 @@ def _moment_field(label: str) -> DateTimeLocalField:
                               tz=_tz, invalid_value_message="กรุณาเลือกวันและเวลาให้ครบ")
 
 
+class BahtField(DecimalField):
+    """Baht as typed, `15,000` or `15000.50` (commas and spaces left out), in a text box: a number box
+    would send a typed comma as nothing."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata([str(v).replace(",", "").replace(" ", "") for v in valuelist])
+
+
+def _baht_field(label: str) -> BahtField:
+    return BahtField(label, validators=[Optional()], invalid_value_message=f"{label}ต้องเป็นตัวเลข เช่น 15,000 หรือ 2500.50")
+
+
+def _plan_text_field(label: str) -> TextAreaField:
+    return TextAreaField(label, validators=[Length(
+        max=activities.MAX_PLAN_TEXT, message=f"{label}ยาวได้ไม่เกิน {activities.MAX_PLAN_TEXT:,} ตัวอักษร")])
+
+
 class ActivityForm(FlaskForm):
     title = StringField("ชื่อกิจกรรม", filters=[lambda text: " ".join(text.split()) if text else text], validators=[
         DataRequired("กรุณากรอกชื่อกิจกรรม"),
@@ -136,6 +176,13 @@ class ActivityForm(FlaskForm):
         invalid_value_message="รัศมีต้องเป็นจำนวนเต็ม (เมตร)")
     plan_workshop = BooleanField("เป็นการประชุมจัดทำแผน (ผู้เข้าร่วมนับในตัวชี้วัด 2.1)")
     rotating_qr = BooleanField("ใช้ QR ที่เปลี่ยนทุก 2 นาที (เช็คอินได้เฉพาะผู้ที่สแกนจากจอที่หน้างาน)")
+    virtue = SelectField("คุณธรรมเป้าหมาย", choices=[SelectChoice("", NONE), *map(SelectChoice, VIRTUES)], default="",
+                         invalid_choice_message="กรุณาเลือกคุณธรรมเป้าหมายจากรายการ")
+    problem = _plan_text_field("ปัญหาที่อยากแก้")
+    good = _plan_text_field("ความดีที่อยากทำ")
+    indicator_code = SelectField("ตัวชี้วัด", choices=[SelectChoice("", NONE)], default="",
+                                 invalid_choice_message="กรุณาเลือกตัวชี้วัดจากรายการ")
+    budget = _baht_field("งบประมาณ (บาท)")
 
     def validate(self, extra_validators: Any = None) -> bool:
         good = super().validate(extra_validators)
@@ -169,6 +216,7 @@ class DoneForm(FlaskForm):
         Length(max=activities.MAX_NOTE, message=f"บันทึกผลยาวได้ไม่เกิน {activities.MAX_NOTE:,} ตัวอักษร")])
     links = TextAreaField("ลิงก์หลักฐาน (บรรทัดละหนึ่งลิงก์)")
     files = MultipleFileField("ไฟล์หลักฐาน (รูปภาพ PDF เอกสาร Word, Excel, PowerPoint ไฟล์ละไม่เกิน 10 MB)")
+    budget_used = _baht_field("งบประมาณที่ใช้จริง (บาท)")
 
 
 class ActionForm(FlaskForm):
@@ -305,6 +353,19 @@ def _picked(db: Session, ids: list[str]) -> tuple[list[Staff], str]:
         return [], thai_error(exc)[1]
 
 
+def _activity_form(db: Session, activity: Activity | None, **values: Any) -> ActivityForm:
+    """The form, its indicators those of the activity's plan (a new one's: the plan in use), with the
+    code it has kept even when the plan no longer has it."""
+    form = ActivityForm(**values)
+    plan = db.get(Plan, activity.plan_id) if activity is not None and activity.plan_id else _current(db)
+    choices = [SelectChoice(i.code, f"{i.code} {thai.shorten(i.title, 60)}") for i in (plan.indicators if plan else [])]
+    kept = activity.indicator_code if activity is not None else ""
+    if kept and kept not in {c.value for c in choices}:
+        choices.append(SelectChoice(kept))
+    form.indicator_code.choices = [SelectChoice("", NONE), *choices]
+    return form
+
+
 def _form_page(form: ActivityForm, activity: Activity | None, people: list[Staff], people_error: str = "",
                status: int = 200) -> tuple[str, int]:
     return render_template("console/activities/form.html", form=form, activity=activity, people=people,
@@ -322,6 +383,9 @@ def _apply(db: Session, activity: Activity, form: ActivityForm, people: list[Sta
                          form.longitude.data, form.radius_m.data)
     activity.plan_workshop = bool(form.plan_workshop.data)
     activity.rotating_qr = bool(form.rotating_qr.data)
+    activities.set_plan_columns(activity, virtue=form.virtue.data or "", problem=form.problem.data or "",
+                                good=form.good.data or "", indicator_code=form.indicator_code.data or "",
+                                budget=form.budget.data)
     activity.responsible = people
 
 
@@ -359,10 +423,10 @@ def _show_error(form: ActivityForm, field: str, text: str) -> None:
 
 
 def _submitted(activity_id: int | None) -> BaseResponse | tuple[str, int]:
-    form = ActivityForm()
     db = common.reading()
     people, people_error = _picked(db, request.form.getlist("responsible"))
     activity = _activity(db, activity_id) if activity_id is not None else None
+    form = _activity_form(db, activity)
     if not form.validate_on_submit() or people_error:
         return _form_page(form, activity, people, people_error, 400)
     saved, field, text = _saved(form, activity_id)
@@ -379,7 +443,7 @@ def new() -> BaseResponse | tuple[str, int]:
     if _current(common.reading()) is None:
         flash("ยังไม่มีแผนของปีงบประมาณนี้ จึงยังเพิ่มกิจกรรมไม่ได้", "warning")
         return redirect(url_for(".index"))
-    return _form_page(ActivityForm(), None, [])
+    return _form_page(_activity_form(common.reading(), None), None, [])
 
 
 @bp.post("/new")
@@ -396,7 +460,7 @@ def edit(activity_id: int) -> tuple[str, int]:
     db = common.reading()
     activity = _activity(db, activity_id)
     _editable_or_403(db, activity)
-    form = ActivityForm(obj=activity)
+    form = _activity_form(db, activity, obj=activity)
     return _form_page(form, activity, list(activity.responsible))
 
 
@@ -429,7 +493,8 @@ def _detail(activity_id: int, walk_form: WalkInForm | None = None, done_form: Do
     pages = common.pages(total)
     now = common.now()
     if done_form is None:
-        done_form = DoneForm(note=activity.done_note, links="\n".join(activities.evidence_links(activity)))
+        done_form = DoneForm(note=activity.done_note, links="\n".join(activities.evidence_links(activity)),
+                             budget_used=activity.budget_used)
         default = activity.done_at or (activity.ends_at if activity.ends_at and activity.ends_at < now else now)
         done_form.done_at.data = default.astimezone(_tz())
     settings = common.bot().settings
@@ -628,7 +693,8 @@ def done(activity_id: int) -> BaseResponse | tuple[str, int]:
                 form.done_at.errors = ["วันเวลาที่จัดต้องไม่เลยเวลาปัจจุบัน"]
                 return _detail(activity_id, done_form=form, status=400)
             try:
-                activities.mark_done_with(activity, at, form.note.data or "", LINE_SPLIT.split(form.links.data or ""))
+                activities.mark_done_with(activity, at, form.note.data or "", LINE_SPLIT.split(form.links.data or ""),
+                                          form.budget_used.data)
             except ActivityError as exc:
                 db.rollback()
                 field, text = thai_error(exc)

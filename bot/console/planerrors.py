@@ -11,13 +11,15 @@ PARTS = {"indicators": "ตัวชี้วัดลำดับที่", "m
 
 # (pattern of the English message, the Thai; \1… are the pattern's groups), first match wins
 MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"the virtue must be one of (.+), or empty",  # names the virtues in Thai: before the next one
+     r"คุณธรรมเป้าหมายต้องเป็น \1 อย่างใดอย่างหนึ่ง หรือเว้นว่าง"),
     (r"(.*[\u0E00-\u0E7F].*)", r"\1"),  # said in Thai already (the console's own checks)
     (r"Field required", "ขาดช่องนี้"),
     (r"Extra inputs are not permitted", "ไม่รู้จักช่องนี้ (สะกดผิด หรือไม่ได้ใช้ในไฟล์แผน)"),
     (r"Input should be a valid date or datetime, (.*)", "ต้องเป็นวันที่ที่มีจริง เช่น 2027-02-27"),
     (r"Input should be a valid date.*", "ต้องเป็นวันที่ที่มีจริง เช่น 2027-02-27"),
     (r"Input should be a valid datetime.*", "ต้องเป็นวันและเวลา เช่น 2027-01-20T09:00:00+07:00"),
-    (r"Input should be a valid (number|integer).*", "ต้องเป็นตัวเลข"),
+    (r"Input should be a valid (number|integer|decimal).*", "ต้องเป็นตัวเลข"),
     (r"Input should be a valid boolean.*", "ต้องเป็น true หรือ false"),
     (r"Input should be a valid list.*", "ต้องเป็นรายการ (ขึ้นบรรทัดแต่ละรายการด้วย - )"),
     (r"Input should be a valid (dictionary|mapping).*", "ต้องเป็นชุดของช่อง (ชื่อช่อง: ค่า)"),
@@ -48,6 +50,12 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     (r"expected a mapping with .*", "ไฟล์แผนต้องเริ่มด้วยช่อง office, fiscal_year, indicators และ activities"),
     (r"not UTF-8 text", "อ่านตัวอักษรไม่ได้ กรุณาบันทึกไฟล์เป็นข้อความ UTF-8"),
     (r"no person with code (.+)", r"ไม่มีบุคลากรรหัส \1 ในทะเบียน"),
+    (r"the (problem to solve|good to do) is longer than ([\d,]+) characters", r"ยาวได้ไม่เกิน \2 ตัวอักษร"),
+    (r"the indicator code must be .*", "ต้องเป็นรหัสตัวชี้วัด ตัวเลขคั่นด้วยจุด เช่น 3.1"),
+    (r"no indicator (.+) in this plan", r"ไม่มีตัวชี้วัด \1 ในแผนนี้ (ดูรหัสในส่วน indicators)"),
+    (r"the budget( used)? must be 0 or more baht", "ต้องเป็นจำนวนเงิน 0 บาทขึ้นไป"),
+    (r"the budget( used)? must be below .*", "ต้องน้อยกว่า 10,000 ล้านบาท"),
+    (r"the budget( used)? has more than 2 decimals", "ทศนิยมได้ไม่เกิน 2 ตำแหน่ง (สตางค์)"),
 )
 _COMPILED = tuple((re.compile(pattern), thai) for pattern, thai in MESSAGES)
 _PATH = re.compile(r"^(?P<path>[A-Za-z_][\w.\[\]]*): (?P<message>.+)$", re.S)

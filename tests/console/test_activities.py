@@ -8,6 +8,7 @@ import dataclasses
 import io
 import re
 from datetime import datetime, timedelta
+from decimal import Decimal
 from urllib.parse import unquote
 
 import pytest
@@ -17,6 +18,7 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from bot.console import activities as console_activities
 from models import activity as activities
 from models import plan as plans
 from models.activity import Activity, CheckIn
@@ -491,3 +493,61 @@ def test_carried_out_with_uploaded_evidence(bot, console, executive_console, ano
     stored = get_activity(bot, activity_id)
     assert stored.done_at is None and stored.done_note == "ทำบุญร่วมกัน 40 คน"
     assert "ยังไม่ได้บันทึกว่าจัดกิจกรรมนี้แล้ว" in text_of_page(console.get(f"/console/activities/{activity_id}"))
+
+
+# -- the plan's columns (2.1) ---------------------------------------------------------------------------
+def test_the_plan_columns_are_chosen_saved_and_shown(bot, console, executive_console, this_year_plan):
+    page = console.get("/console/activities/new")
+    html = page.get_data(as_text=True)
+    for label in ("คุณธรรมเป้าหมาย", "ปัญหาที่อยากแก้", "ความดีที่อยากทำ", "ตัวชี้วัด", "งบประมาณ (บาท)"):
+        assert label in text_of_page(page)
+    assert all(f'<option value="{virtue}">{virtue}</option>' in html for virtue in activities.VIRTUES)
+    assert '<option selected value="">—</option>' in html and '<option value="3.1">3.1 ' in html
+
+    plan_columns = {"virtue": "จิตอาสา", "problem": "สำนักงานรก", "good": "ร่วมกันทำความสะอาด",
+                    "indicator_code": "3.1", "budget": "15,000.50"}
+    for bad, said in (({"virtue": "ขยัน"}, "กรุณาเลือกคุณธรรมเป้าหมายจากรายการ"),
+                      ({"indicator_code": "9.9"}, "กรุณาเลือกตัวชี้วัดจากรายการ"),
+                      ({"budget": "-1"}, "งบประมาณต้องเป็นจำนวนเงิน 0 บาทขึ้นไป"),
+                      ({"budget": "1.005"}, "ทศนิยมไม่เกิน 2 ตำแหน่ง"),
+                      ({"budget": "มาก"}, "งบประมาณ (บาท)ต้องเป็นตัวเลข"),
+                      ({"problem": "ก" * 1001}, "ปัญหาที่อยากแก้ยาวได้ไม่เกิน 1,000 ตัวอักษร")):
+        response = console.post("/console/activities/new", form(bot, **plan_columns | bad))
+        assert response.status_code == 400 and said in text_of_page(response), bad
+    activity_id = create(bot, console, **plan_columns)
+    stored = get_activity(bot, activity_id)
+    assert (stored.virtue, stored.problem, stored.good, stored.indicator_code, stored.budget) == (
+        "จิตอาสา", "สำนักงานรก", "ร่วมกันทำความสะอาด", "3.1", Decimal("15000.50"))
+
+    html = console.get(f"/console/activities/{activity_id}/edit").get_data(as_text=True)
+    assert '<option selected value="จิตอาสา">' in html and '<option selected value="3.1">' in html
+    assert "สำนักงานรก" in html and 'value="15000.50"' in html
+    for browser in (console, executive_console):
+        listing = text_of_page(browser.get("/console/activities/"))
+        assert "คุณธรรมเป้าหมาย" in listing and "จิตอาสา" in listing
+    assert executive_console.post(f"/console/activities/{activity_id}/edit",
+                                  form(bot, **plan_columns | {"virtue": "วินัย"})).status_code == 403
+
+    # "—" empties them; the budget is not known then
+    response = console.post(f"/console/activities/{activity_id}/edit", form(bot, virtue="", indicator_code="",
+                                                                           problem="", good="", budget=""))
+    assert response.status_code == 302
+    stored = get_activity(bot, activity_id)
+    assert (stored.virtue, stored.problem, stored.good, stored.indicator_code, stored.budget) == ("", "", "", "", None)
+
+
+def test_the_budget_used_is_recorded_with_carried_out(bot, console, this_year_plan):
+    activity_id = create(bot, console, title="ทำบุญตักบาตร", start=now_of(bot) - timedelta(days=1), budget="3000")
+    bad = console.post(f"/console/activities/{activity_id}/done", {"note": "ทำบุญ", "links": "", "budget_used": "-5"})
+    assert bad.status_code == 400 and get_activity(bot, activity_id).done_at is None
+    with pytest.raises(activities.ActivityError) as refused:  # the page says it once detail.html has the field
+        activities.mark_done_with(get_activity(bot, activity_id), now_of(bot), "", [], Decimal("-5"))
+    assert console_activities.thai_error(refused.value) == (
+        "budget_used", "งบประมาณที่ใช้จริงต้องเป็นจำนวนเงิน 0 บาทขึ้นไป ทศนิยมไม่เกิน 2 ตำแหน่ง และน้อยกว่า 10,000 ล้านบาท")
+    response = console.post(f"/console/activities/{activity_id}/done",
+                            {"note": "ทำบุญ", "links": "", "budget_used": "2,750.5"})
+    assert response.status_code == 302
+    stored = get_activity(bot, activity_id)
+    assert stored.done_at is not None and stored.budget_used == Decimal("2750.50") and stored.budget == Decimal("3000")
+    activity = [e for e in audit_rows(bot, "activities") if e.action == "update"][-1]
+    assert activity.changes["done_note"] == ["", "ทำบุญ"]
