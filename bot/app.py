@@ -9,7 +9,7 @@ import logging
 
 from flask import Flask
 
-from bot import cli, console, qrpage, sandbox, webhook
+from bot import cli, console, downloads, qrpage, sandbox, webhook
 from bot.config import INSTANCE_DIR, Settings
 from bot.services import EXTENSION, Bot
 
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions[EXTENSION] = Bot(settings)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(qrpage.bp)
+    app.register_blueprint(downloads.bp)
     console.init_app(app)
     cli.init_app(app)
     if settings.sandbox:

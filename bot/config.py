@@ -39,6 +39,15 @@ class Settings:
     # Indicator 1.2 deadline of the FY2569 plan (27 ก.พ. 2569); the plan file replaces it later.
     pledge_deadline: date = date(2026, 2, 27)
     office_name: str = "สำนักงานพัฒนาชุมชนจังหวัดเชียงราย"
+    # Who signs the office's documents (the memo, the announcement, the certificates, the order), and
+    # to whom the memo goes; a document leaves a dotted line to sign on when a name is not set.
+    office_head: str = ""
+    office_head_position: str = "พัฒนาการจังหวัดเชียงราย"
+    supervisor: str = "ผู้ว่าราชการจังหวัดเชียงราย"
+    # The office's letter code for the memo's ที่ line ("ชร 0017"); "" leaves it to be filled in.
+    document_code: str = ""
+    # The Garuda emblem (a PNG the office has) for the memo and the announcement; none: left out.
+    garuda_image: Path | None = None
     # The sandbox: the whole bot on one machine, a fake LINE platform inside the app (bot/sandbox).
     sandbox: bool = False
     sandbox_allow_remote: bool = False
@@ -102,6 +111,11 @@ class Settings:
             bot_basic_id=get("LINE_BOT_BASIC_ID", base.bot_basic_id),
             pledge_deadline=date.fromisoformat(deadline),
             office_name=get("OFFICE_NAME", base.office_name),
+            office_head=get("OFFICE_HEAD", base.office_head),
+            office_head_position=get("OFFICE_HEAD_POSITION", base.office_head_position),
+            supervisor=get("SUPERVISOR", base.supervisor),
+            document_code=get("DOCUMENT_CODE", base.document_code),
+            garuda_image=Path(get("GARUDA_IMAGE", "")) if get("GARUDA_IMAGE", "") else None,
             digest_cron=get("DIGEST_CRON", base.digest_cron),
             reminders_cron=get("REMINDERS_CRON", base.reminders_cron),
             nudges_cron=get("NUDGES_CRON", base.nudges_cron),

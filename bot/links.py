@@ -8,10 +8,14 @@ chat or group to send the text to.
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import io
+from typing import Any
 from urllib.parse import quote
 
 import qrcode
+from itsdangerous import BadData, URLSafeTimedSerializer
 from qrcode.image.pil import PilImage
 
 from bot import words
@@ -19,6 +23,9 @@ from bot import words
 OA_MESSAGE = "https://line.me/R/oaMessage/{basic_id}/?{text}"
 SHARE = "https://line.me/R/share?text="
 CONSOLE_LOGIN = "/console/login/"  # the console's sign-in route (bot/console/auth.py) takes the token after it
+DOWNLOAD = "/download/"  # a signed, expiring link to a document (bot/downloads.py)
+CERTIFICATE = "/verify/"  # what a certificate's QR opens: the check of that honour (bot/downloads.py)
+DOWNLOAD_LIFETIME = 24 * 60 * 60  # seconds a download link sent in LINE works
 
 
 def oa_message(basic_id: str, *parts: str, readable: bool = False) -> str:
@@ -51,6 +58,36 @@ def share(text: str) -> str:
 def console_login(public_base_url: str, token: str) -> str:
     """The one-time link into the console that `เว็บ` replies with."""
     return f"{public_base_url}{CONSOLE_LOGIN}{token}"
+
+
+def _signer(key: str, purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(key, salt=f"khunnatham {purpose}")
+
+
+def download(public_base_url: str, key: str, kind: str, at: str, staff_id: int) -> str:
+    """A link that downloads one document (reports.KINDS) as of `at` (ISO-8601) for 24 hours, for
+    the person it was made for; signed with the office's key, so it cannot be changed or made up."""
+    token = _signer(key, "download").dumps({"kind": kind, "at": at, "by": staff_id})
+    return f"{public_base_url}{DOWNLOAD}{token}"
+
+
+def read_download(key: str, token: str, max_age: int = DOWNLOAD_LIFETIME) -> dict[str, Any] | None:
+    """What a download link asks for; None when it is forged, changed or expired."""
+    try:
+        found = _signer(key, "download").loads(token, max_age=max_age)
+    except BadData:
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def certificate_check(public_base_url: str, key: str, honour_id: int) -> str:
+    """The link in a certificate's QR: opens the page that says whom the office honoured, checked
+    against the database. The signature stops anyone counting through honour numbers."""
+    return f"{public_base_url}{CERTIFICATE}{honour_id}/{certificate_signature(key, honour_id)}"
+
+
+def certificate_signature(key: str, honour_id: int) -> str:
+    return hmac.new(key.encode(), f"certificate {honour_id}".encode(), hashlib.sha256).hexdigest()[:20]
 
 
 @functools.lru_cache(maxsize=2048)  # ~1 KB each; making one takes ~10 ms (the mask search)

@@ -47,6 +47,7 @@ NOMINATIONS = Word("สรุปเสนอชื่อ", "สรุป เส�
 HONOURS = Word("ประกาศยกย่อง", "honours")
 WEB = Word("เว็บ", "console")  # a one-time link into the coordinator's console
 EVIDENCE = Word("หลักฐาน", "evidence")  # หลักฐาน [<link or note>]: evidence of an indicator
+REPORTS = Word("รายงาน", "report")  # a signed, expiring link to download the year's documents
 
 # -- what follows a command ---------------------------------------------------------------------------
 MINE = Word("ของฉัน", "mine")                 # ความดี ของฉัน, เสนอชื่อ ของฉัน

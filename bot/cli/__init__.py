@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bot.cli import activity, db, evidence, jobs, nominate, plan, pledge, richmenu, roster
+from bot.cli import activity, db, evidence, jobs, nominate, plan, pledge, report, richmenu, roster
 
 GROUPS = (db.group, roster.group, pledge.group, plan.group, activity.group, nominate.group, evidence.group,
-          jobs.group, richmenu.group)
+          report.group, jobs.group, richmenu.group)
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,296 @@
+"""The year's documents (`flask --app bot report …`), built from an office scripted through LINE and the
+CLI: the text pdftotext reads back holds the right Thai strings and numbers, the fonts are embedded,
+the pages render (PNG files under tests/artefacts/reports/ to look at), the Word and Excel files
+agree with the database, and the evidence pack's index matches its files byte for byte."""
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+import traceback
+import zipfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from docx import Document
+from PIL import Image
+
+from bot.documents import reports
+from models import pledge as pledges
+from models.evidence import Evidence
+from models.nomination import Honour
+from models.staff import Staff
+from tests.conftest import text_of
+from tests.handlers.test_nomination import nominate, open_round
+from tests.handlers.test_proposal import propose
+
+BKK = ZoneInfo("Asia/Bangkok")
+DAY = datetime(2026, 11, 10, 9, 0, tzinfo=BKK)  # the activity (FY2570, before "today" 1–2 Dec 2026)
+ARTEFACTS = Path(__file__).resolve().parent / "artefacts" / "reports"
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+
+
+def photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (6, 199, 85)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def year(bot, line, register, runner, this_year_plan):
+    """An office's autumn: 6 people registered, 3 acknowledged the pledge, 2 proposed, one activity
+    carried out with 2 check-ins and a photo sent in LINE, publicity on 2 channels, an award, lessons
+    learned, the 4.5 confirmation, and one person honoured."""
+    users = {code: register(code) for code in ("C01", "E01", "S01", "S02", "S03", "S04")}
+    with bot.db.sessions() as db:
+        (version,) = pledges.current_versions(db)
+        version_id = version.id
+    for code, at in (("S01", datetime(2026, 10, 5, 9, 15, tzinfo=BKK)),
+                     ("S02", datetime(2026, 10, 6, 14, 5, tzinfo=BKK)),
+                     ("C01", datetime(2026, 11, 20, 8, 0, tzinfo=BKK))):
+        assert "ขอบคุณ" in text_of(line.tap(users[code], f"a=pledge.ack&v={version_id}", at=at))
+    propose(line, users["S01"], "ใช้กระดาษสิ้นเปลือง", "พิมพ์สองหน้าและใช้เอกสารออนไลน์", "พอเพียง",
+            at=datetime(2026, 10, 8, 10, 0, tzinfo=BKK))
+    propose(line, users["S03"], "มาประชุมสายเป็นประจำ", "ตรงต่อเวลาทุกการประชุม", "วินัย",
+            at=datetime(2026, 10, 9, 10, 0, tzinfo=BKK))
+    added = runner.invoke(args=[
+        "activity", "add", "--title", "วันจิตอาสาพัฒนาวัด", "--start", "2026-11-10T09:00+07:00",
+        "--end", "2026-11-10T12:00+07:00", "--place", "วัดพระแก้ว อำเภอเมืองเชียงราย", "--responsible", "C01,S01",
+        "--virtue", "จิตอาสา", "--problem", "บุคลากรไม่ค่อยร่วมงานส่วนรวม", "--good", "ร่วมกันทำความสะอาดวัด",
+        "--indicator", "3.1", "--budget", "15000"])
+    assert added.exit_code == 0, added.output
+    code = added.output.split()[-1]
+    for who, minutes in (("S01", 5), ("S03", 12)):
+        assert "เรียบร้อย" in text_of(line.say(users[who], f"เช็คอิน {code}", at=DAY + timedelta(minutes=minutes)))
+    done = runner.invoke(args=["activity", "done", code, "--note", "ร่วมกันทำความสะอาดวัดและถวายภัตตาหาร",
+                               "--at", "2026-11-10T12:30+07:00", "--budget-used", "12500.50"])
+    assert done.exit_code == 0, done.output
+    # The coordinator sends the activity's photo in LINE, for indicator 3.1.
+    line.say(users["C01"], "หลักฐาน")
+    line.send_content(users["C01"], PHOTO, file_name="")
+    assert "บันทึกหลักฐานตัวชี้วัด 3.1 แล้ว" in text_of(line.say(users["C01"], "3.1"))
+    for args in (
+        ["channel", "--channel", "facebook", "--link", "https://facebook.com/cdd.chiangrai/posts/1",
+         "--date", "2026-11-11", "--title", "ภาพกิจกรรมวันจิตอาสา"],
+        ["channel", "--channel", "website", "--link", "https://chiangrai.cdd.go.th/news/2", "--date", "2026-11-12",
+         "--title", "ข่าวกิจกรรมบนเว็บไซต์สำนักงาน"],
+        ["award", "--issuer", "จังหวัดเชียงราย", "--kind", "thanks", "--title", "หนังสือขอบคุณการจัดกิจกรรมจิตอาสา",
+         "--date", "2026-11-15", "--link", "https://chiangrai.go.th/thanks/9"],
+        ["lessons", "--done", "จัดกิจกรรมจิตอาสาและรณรงค์ลดกระดาษ", "--results", "ดำเนินการแล้ว 1 จาก 1 กิจกรรม",
+         "--worked", "บุคลากรมาร่วมด้วยความเต็มใจ", "--problems", "แจ้งกำหนดการช้า", "--improvements",
+         "แจ้งล่วงหน้าสองสัปดาห์", "--date", "2026-11-25", "--sent-on", "2026-11-26",
+         "--acknowledged-by", "นายบุญมี ผู้อำนวยการ", "--acknowledged-on", "2026-11-27"],
+        ["confirm", "--by", "นายบุญมี ผู้อำนวยการ", "--position", "พัฒนาการจังหวัดเชียงราย", "--date", "2026-11-28"],
+    ):
+        result = runner.invoke(args=["evidence", *args])
+        assert result.exit_code == 0, result.output
+    open_round(line, users["C01"], at=datetime(2026, 11, 16, 9, 0, tzinfo=BKK))
+    nominate(line, users["S02"], "สมชาย", "นายสมชาย ใจดี", "จิตอาสา", at=datetime(2026, 11, 16, 10, 0, tzinfo=BKK))
+    honoured = runner.invoke(args=["nominate", "honour", "--person", "S01", "--virtue", "จิตอาสา",
+                                   "--at", "2026-11-18T10:00+07:00"])
+    assert honoured.exit_code == 0, honoured.output
+    return users
+
+
+PHOTO = photo()
+
+
+def make(runner, tmp_path: Path, kind: str, *extra: str, name: str = "") -> Path:
+    out = tmp_path / (name or f"{kind}{Path(reports.FILE_NAMES[kind]).suffix}")
+    result = runner.invoke(args=["report", kind, "--out", str(out), *extra])
+    if result.exit_code != 0 and result.exc_info:
+        traceback.print_exception(*result.exc_info)
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0
+    return out
+
+
+def squash(text: str) -> str:
+    """Text without its white space: a table cell wraps a Thai phrase anywhere, and Thai has no spaces
+    between words to find it by."""
+    return re.sub(r"\s+", "", text)
+
+
+def holds(text: str, *expected: str) -> None:
+    flat = squash(text)
+    for phrase in expected:
+        assert squash(phrase) in flat, phrase
+
+
+def raw_text(path: Path) -> str:
+    """The PDF's text in reading order (also kept beside the page images, to read)."""
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / f"{path.stem}.txt").write_text(text)
+    return text
+
+
+def fonts_embedded(path: Path) -> list[str]:
+    rows = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert rows, "no fonts in the PDF"
+    assert all(row.split()[-5] == "yes" for row in rows), rows  # the "emb" column
+    return [row.split()[0] for row in rows]
+
+
+def look(path: Path, name: str, pages: int = 2) -> list[Path]:
+    """Render the first pages to PNG (under tests/artefacts/reports/) to look at; each is a real image."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    stem = ARTEFACTS / name
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", str(pages), str(path), str(stem)], check=True)
+    found = sorted(ARTEFACTS.glob(f"{name}-*.png"))
+    for png in found:
+        with Image.open(png) as image:
+            assert image.size[0] > 300
+    assert found
+    return found
+
+
+@needs_poppler
+def test_progress_report_states_every_indicator_and_what_was_done(bot, runner, year, tmp_path):
+    path = make(runner, tmp_path, "progress")
+    text = raw_text(path)
+    assert "Sarabun" in " ".join(fonts_embedded(path))
+    holds(text, "รายงานผลการดำเนินงานตามแผนส่งเสริมคุณธรรม รอบ 6 เดือน", "สำนักงานพัฒนาชุมชนจังหวัดเชียงราย",
+          "ปีงบประมาณ พ.ศ. 2570", "วันจิตอาสาพัฒนาวัด", "วัดพระแก้ว อำเภอเมืองเชียงราย", "ผู้เข้าร่วม 2 คน",
+          "15,000.00 บาท ใช้จริง 12,500.50 บาท", "ร่วมกันทำความสะอาดวัดและถวายภัตตาหาร",
+          "นายสมชาย ใจดี", "หนังสือขอบคุณการจัดกิจกรรมจิตอาสา", "จังหวัดเชียงราย",
+          "2 จาก 5 ช่องทาง", "เพจ Facebook", "เว็บไซต์ของหน่วยงาน", "แจ้งล่วงหน้าสองสัปดาห์",
+          "นายบุญมี ผู้อำนวยการ ทราบเมื่อ 27 พฤศจิกายน 2569", "ขอรับรองว่า ในปีงบประมาณ พ.ศ. 2570",
+          "ดำเนินการแล้ว เมื่อ 10 พฤศจิกายน 2569")
+    # 1.2: 3 of 6 acknowledged; every indicator is in the table.
+    holds(text, "ร้อยละ 50 (3/6)")
+    for code in ("1.1", "1.2", "2.1", "2.2", "3.1", "4.1", "4.2", "4.3", "4.4", "4.5"):
+        assert re.search(rf"^{re.escape(code)} ", text, re.M), code
+    # The photo sent in LINE is drawn in the report (an image in the PDF).
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    assert len(images.splitlines()) >= 3
+    look(path, "progress", pages=3)
+
+
+@needs_poppler
+def test_a_report_as_of_an_earlier_day_leaves_out_what_came_later(bot, runner, year, tmp_path):
+    path = make(runner, tmp_path, "progress", "--at", "2026-11-01", name="early.pdf")
+    text = raw_text(path)
+    holds(text, "ข้อมูล ณ วันที่ 1 พฤศจิกายน 2569", "ยังไม่ได้ดำเนินการ", "ยังไม่มีการถอดบทเรียน",
+          "ยังไม่มีรางวัลหรือการยกย่องจากภายนอก")
+    assert squash("ดำเนินการแล้ว เมื่อ") not in squash(text)  # done on 10 Nov
+    assert squash("หนังสือขอบคุณการจัดกิจกรรมจิตอาสา") not in squash(text)
+    assert squash("ผู้เข้าร่วม 2 คน") not in squash(text)  # nobody had checked in yet
+
+
+@needs_poppler
+def test_memo_pdf_and_docx_in_the_government_layout(bot, runner, year, tmp_path):
+    path = make(runner, tmp_path, "memo", "--thai-digits")
+    text = raw_text(path)
+    holds(text, "บันทึกข้อความ", "ส่วนราชการ", "วันที่", "เรื่อง", "เรียน ผู้ว่าราชการจังหวัดเชียงราย",
+          "จึงเรียนมาเพื่อโปรดทราบ", "สำนักงานพัฒนาชุมชนจังหวัดเชียงราย", "ปีงบประมาณ พ.ศ. ๒๕๗๐")
+    assert not re.search(r"[0-9]", text.replace("หน้า", "")), "Arabic digits left with --thai-digits"
+    fonts_embedded(path)
+    look(path, "memo", pages=1)
+    word = Document(str(make(runner, tmp_path, "memo-docx")))
+    paragraphs = [p.text for p in word.paragraphs]
+    assert paragraphs[0] == "บันทึกข้อความ"
+    assert any(p.startswith("ส่วนราชการ สำนักงานพัฒนาชุมชนจังหวัดเชียงราย") for p in paragraphs)
+    assert any("ดำเนินกิจกรรมแล้ว 1 จาก" in p for p in paragraphs)
+    assert word.styles["Normal"].font.size.pt == 16
+
+
+@needs_poppler
+def test_signature_sheet_lists_everyone_against_the_headcount(bot, runner, year, tmp_path):
+    path = make(runner, tmp_path, "signatures")
+    text = raw_text(path)
+    holds(text, "บุคลากรทั้งหมด 6 คน รับทราบแล้ว 3 คน (ร้อยละ 50) ยังไม่รับทราบ 3 คน", "5 ต.ค. 69 09:15 น.",
+          "6 ต.ค. 69 14:05 น.", "20 พ.ย. 69 08:00 น.")
+    with bot.db.sessions() as db:
+        names = list(db.scalars(sa.select(Staff.name).where(Staff.active)))
+    holds(text, *names)
+    assert text.count("ยังไม่รับทราบ") == 3 + 1  # the three rows and the totals line
+    look(path, "signatures", pages=1)
+
+
+@needs_poppler
+def test_proposals_table_with_and_without_names(bot, runner, year, tmp_path):
+    text = raw_text(make(runner, tmp_path, "proposals"))
+    holds(text, "บุคลากรร่วมเสนอ 2 คน จากทั้งหมด 6 คน (ร้อยละ 33.3)", "ใช้กระดาษสิ้นเปลือง", "ตรงต่อเวลาทุกการประชุม",
+          "นายสมชาย ใจดี", "พอเพียง 1", "วินัย 1")
+    anonymous = raw_text(make(runner, tmp_path, "proposals", "--no-names", name="anonymous.pdf"))
+    holds(anonymous, "ใช้กระดาษสิ้นเปลือง")
+    assert squash("นายสมชาย ใจดี") not in squash(anonymous)
+
+
+@needs_poppler
+def test_plan_in_the_standard_columns(bot, runner, year, tmp_path):
+    path = make(runner, tmp_path, "plan")
+    text = raw_text(path)
+    holds(text, "คุณธรรมเป้าหมาย", "ปัญหาที่อยากแก้", "ความดีที่อยากทำ", "ผู้รับผิดชอบ", "จิตอาสา",
+          "บุคลากรไม่ค่อยร่วมงานส่วนรวม", "ร่วมกันทำความสะอาดวัด", "15,000.00", "นางสาวกมลา ประสานงาน")
+    look(path, "plan", pages=1)
+
+
+@needs_poppler
+def test_honours_announcement_and_certificates_that_verify(bot, client, runner, year, tmp_path):
+    path = make(runner, tmp_path, "honours")
+    text = raw_text(path)
+    holds(text, "เรื่อง การยกย่องเชิดชูบุคคลคุณธรรมและหน่วยงานคุณธรรม ประจำปีงบประมาณ พ.ศ. 2570",
+          "เกียรติบัตรฉบับนี้ให้ไว้เพื่อแสดงว่า", "นายสมชาย ใจดี", "บุคคลคุณธรรม ด้านจิตอาสา",
+          "ให้ไว้ ณ วันที่ 18 พฤศจิกายน 2569")
+    look(path, "honours", pages=2)
+    with bot.db.sessions() as db:
+        honour_id = db.scalar(sa.select(Honour.id))
+    from bot import links
+
+    url = links.certificate_check(bot.settings.public_base_url, bot.settings.signing_key, honour_id)
+    page = client.get(url.removeprefix(bot.settings.public_base_url))
+    assert page.status_code == 200 and "นายสมชาย ใจดี" in page.get_data(as_text=True)
+    assert "ถูกต้อง" in page.get_data(as_text=True)
+    forged = client.get(url.removeprefix(bot.settings.public_base_url)[:-4] + "0000")
+    assert forged.status_code == 404 and "นายสมชาย" not in forged.get_data(as_text=True)
+
+
+def test_order_draft_names_each_activitys_responsible_people(bot, runner, year, tmp_path):
+    word = Document(str(make(runner, tmp_path, "order")))
+    assert any(p.text.startswith("คำสั่งสำนักงานพัฒนาชุมชนจังหวัดเชียงราย") for p in word.paragraphs)
+    (table,) = word.tables
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    assert rows[0] == ["ที่", "กิจกรรม/โครงการ", "ผู้รับผิดชอบ", "ตำแหน่ง"]
+    (row,) = [r for r in rows if r[1] == "วันจิตอาสาพัฒนาวัด"]
+    assert row[2].split("\n") == ["นางสาวกมลา ประสานงาน", "นายสมชาย ใจดี"]
+    assert row[3].split("\n") == ["นักวิชาการพัฒนาชุมชนชำนาญการ", "นักวิชาการพัฒนาชุมชน"]
+
+
+@needs_poppler
+def test_pack_holds_a_folder_per_indicator_and_an_index_of_hashes(bot, runner, year, tmp_path):
+    path = make(runner, tmp_path, "pack")
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        assert "สารบัญ.pdf" in names and "ข้อมูลทั้งปี.xlsx" in names
+        folders = {n.split("/")[0] for n in names if "/" in n}
+        assert {f.split(" ")[0] for f in folders} >= {"1.1", "1.2", "2.1", "2.2", "3.1", "4.1", "4.4"}
+        # The photo sent in LINE is in 3.1's folder, byte for byte.
+        (photo_name,) = [n for n in names if n.startswith("3.1 ") and n.endswith((".jpg", ".jpeg"))]
+        assert zf.read(photo_name) == PHOTO
+        index_path = tmp_path / "index.pdf"
+        index_path.write_bytes(zf.read("สารบัญ.pdf"))
+        index = raw_text(index_path).replace("\n", "")
+        for name in names:
+            if name == "สารบัญ.pdf":
+                continue
+            assert hashlib.sha256(zf.read(name)).hexdigest() in index, name
+    with bot.db.sessions() as db:
+        links_recorded = list(db.scalars(sa.select(Evidence.url).where(Evidence.url != "")))
+    assert links_recorded and all(url.replace("\n", "") in index for url in links_recorded)
+    look(index_path, "pack-index", pages=1)
+
+
+def test_bad_options_say_what_to_fix(bot, runner, tmp_path, this_year_plan):
+    missing = runner.invoke(args=["report", "progress", "--out", str(tmp_path / "nowhere" / "x.pdf")])
+    assert missing.exit_code != 0 and "does not exist" in missing.output
+    bad = runner.invoke(args=["report", "progress", "--at", "tomorrow", "--out", str(tmp_path / "x.pdf")])
+    assert bad.exit_code != 0 and "ISO-8601" in bad.output
+    none = runner.invoke(args=["report", "progress", "--at", "2030-01-01", "--out", str(tmp_path / "x.pdf")])
+    assert none.exit_code != 0 and "no plan in use" in none.output
