@@ -1,5 +1,8 @@
 """หลักฐาน — a coordinator records evidence of an indicator from LINE: a photo, a file, a link or a
-short note, then which indicator it belongs to (quick replies). A photo or a file is fetched from
+short note, then which indicator or activity it belongs to (quick replies: the plan's indicators, then
+its recent activities; an activity's evidence is indicator 3.1's, with that activity; its chip sends
+the activity's check-in code, and typing the code or the exact title works too, also for an activity
+too old to be offered). A photo or a file is fetched from
 LINE's content API at once (LINE keeps it only for a while) and stored as every upload is (type read
 from the content, 10 MB, a random name under UPLOADS_DIR, its size and sha256). The evidence itself
 is models/evidence.py's, as the console and the CLI record it."""
@@ -7,18 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from linebot.v3.messaging import MessageAction, QuickReplyItem
+
 from bot import messages as ui
 from bot import thai, uploads, words
 from bot.router import Context, Reply, Router, coordinator_only
+from models import activity as activities
 from models import evidence as proofs
 from models import files as stored
 from models import plan as plans
+from models.activity import Activity
 from models.evidence import EvidenceError, Reason
 from models.files import StoredFile
 from models.staff import Role
 
 FLOW = "evidence"
 MAX_CHIPS = 12  # LINE allows 13 quick replies; one is ยกเลิก
+ACTIVITY_INDICATOR = "3.1"  # activities carried out and reported: where an activity's evidence goes
+RECENT_DAYS = 14  # an activity open now, or started or carried out this many days ago, is offered
+RECENT_LISTED = 5  # at most this many recent activities are listed (as many as fit get a chip)
 
 
 @dataclass(frozen=True)
@@ -100,10 +110,38 @@ def _file(ctx: Context, message_id: str, content_type: str, file_name: str) -> R
 
 def _ask_indicator(ctx: Context, prefix: str = "") -> ui.TextMessage:
     plan = plans.current(ctx.db, ctx.now)
-    codes = [i.code for i in plan.indicators] if plan is not None else []
-    listing = "\n".join(f"{i.code} {thai.shorten(i.title, 40)}" for i in (plan.indicators if plan else []))
-    return ui.text(f"{prefix}ขั้นที่ 2/2: หลักฐานนี้ของตัวชี้วัดใดคะ? แตะรหัสด้านล่าง\n{listing}",
-                   ui.quick(*codes[:MAX_CHIPS], words.CANCEL))
+    indicators = list(plan.indicators) if plan is not None else []
+    recent = activities.recent(ctx.db, plan.id, ctx.now, RECENT_DAYS, RECENT_LISTED) if plan is not None else []
+    listing = "\n".join(f"{i.code} {thai.shorten(i.title, 40)}" for i in indicators)
+    if recent:
+        listing += (f"\nหรือกิจกรรม (บันทึกเป็นตัวชี้วัด {ACTIVITY_INDICATOR}):\n"
+                    + "\n".join(_activity_line(ctx, a) for a in recent))
+    offered = [_activity_chip(a) for a in recent[:max(0, MAX_CHIPS - len(indicators))]]
+    return ui.text(f"{prefix}ขั้นที่ 2/2: หลักฐานนี้ของตัวชี้วัดหรือกิจกรรมใดคะ? แตะด้านล่าง "
+                   f"หรือพิมพ์รหัสหรือชื่อกิจกรรม\n{listing}",
+                   ui.chips(*[i.code for i in indicators][:MAX_CHIPS], *offered, words.CANCEL))
+
+
+def _activity_line(ctx: Context, activity: Activity) -> str:
+    when = activity.starts_at or activity.done_at
+    day = f" ({thai.thai_date(when.astimezone(ctx.now.tzinfo))})" if when is not None else ""
+    return f"{activity.code} {thai.shorten(activity.title, 40)}{day}"
+
+
+def _activity_chip(activity: Activity) -> QuickReplyItem:
+    """Shows the title, sends the check-in code first (what the step recognises) and the title."""
+    return QuickReplyItem(action=MessageAction(label=thai.shorten(activity.title, ui.MAX_CHIP_LABEL),
+                                               text=f"{activity.code} {thai.shorten(activity.title, 60)}"))
+
+
+def _activity_typed(ctx: Context, plan_id: int, typed: str) -> Activity | list[Activity] | None:
+    """The plan's activity whose check-in code is the first word typed, or whose title is the whole text;
+    several of the same title (a monthly activity) come back as a list to choose from."""
+    found = activities.by_code(ctx.db, typed.split()[0]) if typed else None
+    if found is not None and found.plan_id == plan_id:
+        return found
+    same_title = activities.titled(ctx.db, plan_id, typed) if typed else []
+    return same_title[0] if len(same_title) == 1 else same_title or None
 
 
 def indicator(ctx: Context, text: str) -> Reply:
@@ -112,23 +150,40 @@ def indicator(ctx: Context, text: str) -> Reply:
     if plan is None:
         ctx.end()
         return [ui.text("แผนของปีนี้ไม่ได้ใช้อยู่แล้ว จึงบันทึกหลักฐานไม่ได้ค่ะ")]
-    code = text.strip().split()[0] if text.strip() else ""
+    typed = " ".join(text.split())
+    code = typed.split()[0] if typed else ""
+    activity = None
+    if code not in {i.code for i in plan.indicators}:
+        found = _activity_typed(ctx, plan.id, typed)
+        if isinstance(found, list):
+            choices = ", ".join(_activity_line(ctx, a) for a in found[-RECENT_LISTED:])
+            return [_ask_indicator(ctx, prefix=f"มีกิจกรรมชื่อนี้ {len(found)} รายการค่ะ "
+                                               f"กรุณาพิมพ์รหัสของกิจกรรมที่ต้องการ: {choices}\n")]
+        if found is None:
+            what = "ตัวชี้วัด" if activities.INDICATOR_CODE.fullmatch(code) else "ตัวชี้วัดหรือกิจกรรม"
+            shown = code[:16] if what == "ตัวชี้วัด" else thai.shorten(typed, 40)
+            return [_ask_indicator(ctx, prefix=f"ไม่มี{what} \"{shown}\" ในแผนปีนี้ค่ะ\n")]
+        activity, code = found, ACTIVITY_INDICATOR
     file = ctx.db.get(StoredFile, draft.file) if draft.file else None
     title = (draft.note[:80] if draft.note else "") or draft.file_name or "ลิงก์หลักฐาน"
     kind = proofs.FILE if file is not None else proofs.LINK if draft.link else proofs.NOTE
     try:
         item = proofs.add(ctx.db, plan, code, kind, title, ctx.now.date(),
                           proofs.Recorded("line", ctx.staff.id if ctx.staff else None, ctx.now),
-                          url=draft.link, note=draft.note, file=file)
+                          url=draft.link, note=draft.note, file=file,
+                          activity_id=activity.id if activity is not None else None)
     except EvidenceError as exc:
-        if exc.reason is Reason.NO_INDICATOR:
-            return [_ask_indicator(ctx, prefix=f"ไม่มีตัวชี้วัด \"{code[:16]}\" ในแผนปีนี้ค่ะ\n")]
         ctx.end()
+        if exc.reason is Reason.NO_INDICATOR:  # only for an activity: a typed indicator is the plan's
+            return [ui.text(f"แผนปีนี้ไม่มีตัวชี้วัด {ACTIVITY_INDICATOR} จึงบันทึกหลักฐานของกิจกรรมไม่ได้ค่ะ "
+                            f"พิมพ์ \"{words.EVIDENCE}\" เพื่อเริ่มใหม่แล้วเลือกตัวชี้วัด", ui.quick(words.EVIDENCE))]
         if exc.reason is Reason.BAD_URL:
             return [ui.text("ลิงก์ไม่ถูกต้องค่ะ ลิงก์ต้องขึ้นต้นด้วย https:// และไม่มีช่องว่าง "
                             f"พิมพ์ \"{words.EVIDENCE}\" เพื่อเริ่มใหม่", ui.quick(words.EVIDENCE))]
         return [ui.text(f"บันทึกไม่ได้ค่ะ กรุณาลองใหม่ หรือบันทึกที่หน้าเว็บ (พิมพ์ \"{words.WEB}\")",
                         ui.quick(words.EVIDENCE, words.WEB))]
     ctx.end()
-    return [ui.text(f"บันทึกหลักฐานตัวชี้วัด {item.indicator_code} แล้วค่ะ: {item.title}\n"
+    what = (f"กิจกรรม \"{activity.title}\" (ตัวชี้วัด {item.indicator_code})" if activity is not None
+            else f"ตัวชี้วัด {item.indicator_code}")
+    return [ui.text(f"บันทึกหลักฐาน{what} แล้วค่ะ: {item.title}\n"
                     f"ลงวันที่ {thai.thai_date(item.dated)}", ui.quick(words.EVIDENCE, words.SUMMARY))]

@@ -176,6 +176,25 @@ def open_now(db: Session, moment: datetime) -> list[Activity]:
     ))
 
 
+def recent(db: Session, plan_id: int, moment: datetime, days: int = 14, limit: int = 5) -> list[Activity]:
+    """The plan's activities a coordinator most likely has evidence of at `moment`: open for check-in,
+    or started or carried out in the `days` before; the newest first (by start, else by when carried
+    out), at most `limit` (one statement)."""
+    since = moment - timedelta(days=days)
+    chosen = sa.or_(sa.and_(Activity.checkin_from <= moment, Activity.checkin_until >= moment),
+                    Activity.starts_at.between(since, moment), Activity.done_at.between(since, moment))
+    newest = sa.func.coalesce(Activity.starts_at, Activity.done_at)
+    return list(db.scalars(sa.select(Activity).where(Activity.plan_id == plan_id, chosen)
+                           .order_by(newest.desc(), Activity.id.desc()).limit(limit)))
+
+
+def titled(db: Session, plan_id: int, title: str) -> list[Activity]:
+    """The plan's activities with exactly this title (spaces as set_title keeps them), oldest first."""
+    wanted = " ".join(title.split())
+    return list(db.scalars(sa.select(Activity).where(Activity.plan_id == plan_id, Activity.title == wanted)
+                           .order_by(Activity.id)))
+
+
 def attended(db: Session, staff: Staff) -> list[tuple[Activity, CheckIn]]:
     return list(db.execute(
         sa.select(Activity, CheckIn).join(CheckIn, CheckIn.activity_id == Activity.id)
