@@ -1,6 +1,10 @@
 """How each indicator's value is measured (the plan file names a measure per indicator), and where
 every indicator of a plan stands at a moment.
 
+Each measure counts what had happened by `now` (a proposal made and not yet withdrawn then, an
+acknowledgment, a comment or check-in by then), so a report as of 31 March says what was true on
+31 March. The roster is today's: who was on it on a past day is not kept.
+
 MEASURES is the one table of measures. Each takes (db, plan, now) and returns None while it has
 nothing to measure.
 """
@@ -30,14 +34,16 @@ def _share(done: int, total: int) -> Measured | None:
 
 def proposals(db: Session, plan: Plan, now: datetime) -> Measured | None:
     """1.1: share of staff who proposed a problem-to-solve / good-to-do at least once."""
-    proposed = sa.select(Proposal.staff_id).where(Proposal.plan_id == plan.id, Proposal.withdrawn_at.is_(None))
+    proposed = sa.select(Proposal.staff_id).where(
+        Proposal.plan_id == plan.id, Proposal.created_at <= now,
+        sa.or_(Proposal.withdrawn_at.is_(None), Proposal.withdrawn_at > now))
     done = db.scalar(sa.select(sa.func.count()).select_from(Staff).where(Staff.active, Staff.id.in_(proposed))) or 0
     return _share(done, active_count(db))
 
 
 def pledge(db: Session, plan: Plan, now: datetime) -> Measured | None:
     """1.2: share of staff who acknowledged the current version — of the least-acknowledged document."""
-    shares = [pledges.progress(db, v) for v in pledges.current_versions(db)]
+    shares = [pledges.progress_at(db, v, now) for v in pledges.current_versions(db)]
     if not shares:
         return None
     lowest = min(shares, key=lambda p: p.percent)
@@ -46,9 +52,9 @@ def pledge(db: Session, plan: Plan, now: datetime) -> Measured | None:
 
 def plan_participation(db: Session, plan: Plan, now: datetime) -> Measured | None:
     """2.1: share of staff who commented on the draft plan or attended its workshop."""
-    commented = sa.select(PlanComment.staff_id).where(PlanComment.plan_id == plan.id)
+    commented = sa.select(PlanComment.staff_id).where(PlanComment.plan_id == plan.id, PlanComment.created_at <= now)
     attended = (sa.select(CheckIn.staff_id).join(Activity, Activity.id == CheckIn.activity_id)
-                .where(Activity.plan_id == plan.id, Activity.plan_workshop))
+                .where(Activity.plan_id == plan.id, Activity.plan_workshop, CheckIn.at <= now))
     done = db.scalar(sa.select(sa.func.count()).select_from(Staff).where(
         Staff.active, sa.or_(Staff.id.in_(commented), Staff.id.in_(attended)))) or 0
     return _share(done, active_count(db))

@@ -148,6 +148,15 @@ def progress(db: Session, version: PledgeVersion) -> Progress:
     return Progress(counts[tally.pledge_acks(version.id)], counts[tally.STAFF_ACTIVE])
 
 
+def progress_at(db: Session, version: PledgeVersion, at: datetime) -> Progress:
+    """Acknowledgments of this version made by `at`, by people on the roster, out of everyone on it
+    (one count; `progress` reads the running tallies, which only know now)."""
+    done = db.scalar(sa.select(sa.func.count()).select_from(PledgeAck).join(Staff, Staff.id == PledgeAck.staff_id)
+                     .where(PledgeAck.version_id == version.id, PledgeAck.acknowledged_at <= at, Staff.active)) or 0
+    total = db.scalar(sa.select(sa.func.count()).select_from(Staff).where(Staff.active)) or 0
+    return Progress(done, total)
+
+
 # The acknowledge path, when the tap counts: read the tallies, then store the tap if the version is
 # current (two statements on SQLite, one on PostgreSQL). Anything else (an old card, a retired
 # document, a second tap) is explained by the slower ack_target() and find_ack().

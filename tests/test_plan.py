@@ -74,8 +74,14 @@ def test_proposals_before_on_and_after_the_deadline(bot, line, register):
     assert states(bot, at(2026, 1, 10), "1.1") == (50.0, [State.BEHIND])
     assert states(bot, at(2026, 2, 27, 23), "1.1") == (50.0, [State.BEHIND])
     assert states(bot, at(2026, 2, 28), "1.1") == (50.0, [State.OVERDUE])
-    # In November (early in the year) 50% is ahead of the straight line.
-    assert states(bot, at(2025, 11, 1), "1.1") == (50.0, [State.ON_TRACK])
+    # Measured as of a day: on 1 Nov nobody had proposed yet, and 0% is behind the line by then.
+    assert states(bot, at(2025, 11, 1), "1.1") == (0.0, [State.BEHIND])
+    # Early in the year a share above the straight line is on track (the rule itself, given 50% on 1 Nov).
+    with bot.db.sessions() as db:
+        plan = plans.current(db, at(2025, 11, 1))
+        indicator = next(i for i in plan.indicators if i.code == "1.1")
+        ahead = plans.milestone_states(indicator, plans.Measured(50.0, 3, 6), at(2025, 11, 1), plan)
+    assert [m.state for m in ahead] == [State.ON_TRACK]
 
 
 def test_summary_lists_indicators_most_urgent_first(bot, line, register, runner):
