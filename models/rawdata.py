@@ -58,10 +58,11 @@ class Person:
 
 
 def roster(db: Session, at: datetime) -> Iterator[Person]:
-    """Everyone on the roster by `at` (retired people too, `active` False), by unit and code."""
+    """Everyone on the roster (retired people too, `active` False), by unit and code: today's roster,
+    as the measures count it (who was on it on a past day is not kept), with LINE links made by `at`."""
     stmt = (sa.select(Staff.code, Staff.name, Staff.position, Staff.unit, Staff.role, Staff.active,
                       Staff.registered_at)
-            .where(Staff.created_at <= at).order_by(Staff.unit, Staff.code))
+            .order_by(Staff.unit, Staff.code))
     for code, name, position, unit, role, active, registered_at in _stream(db, stmt):
         yield Person(code, name, position, unit, role, bool(active), _until(registered_at, at))
 
@@ -186,7 +187,7 @@ def activities(db: Session, plan: Plan, at: datetime) -> Iterator[ActivityRow]:
                       Activity.done_at, Activity.done_note, Activity.evidence_url,
                       *(getattr(Activity, name) for name in extra))
             .outerjoin(came, came.c.activity_id == Activity.id)
-            .where(Activity.plan_id == plan.id, Activity.created_at <= at)
+            .where(Activity.plan_id == plan.id)  # the plan's activities, whenever they were added to it
             .order_by(sa.func.coalesce(Activity.starts_at, Activity.created_at), Activity.id))
     for row in _stream(db, stmt):
         (id_, key, title, type_, workshop, due, starts_at, ends_at, place, participants, done_at, note,

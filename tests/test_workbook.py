@@ -29,7 +29,6 @@ from models.staff import Staff
 BKK = ZoneInfo("Asia/Bangkok")
 AT = datetime(2026, 3, 1, 12, 0, tzinfo=BKK)       # the workbook's moment: FY2569, the seed's plan
 LATER = datetime(2026, 6, 30, 18, 0, tzinfo=BKK)
-LOADED = datetime(2025, 10, 1, 8, 0, tzinfo=BKK)   # the roster and the plan's activities were loaded
 ROSTER = ("code,name,position,unit,role\n"
           "S001,นายสมชาย ใจดี,นักพัฒนาชุมชน,กลุ่มงานประสาน,coordinator\n"
           "S002,นางสาวสมหญิง รักดี,นักวิชาการ,กลุ่มงานส่งเสริม,staff\n"
@@ -49,9 +48,7 @@ def office(bot) -> int:
     nomination round with an honour and evidence, some of each after AT. The plan's id."""
     with bot.db.session() as db:
         roster.apply(db, roster.parse_bytes(ROSTER.encode()))
-        db.execute(sa.update(Staff).values(created_at=LOADED))
         plan = plans.of_year(db, 2569)
-        db.execute(sa.update(Activity).where(Activity.plan_id == plan.id).values(created_at=LOADED))
         people = {p.code: p for p in db.scalars(sa.select(Staff))}
         s1, s2, s3, s4 = (people[c] for c in ("S001", "S002", "S003", "S004"))
         (version,) = pledges.current_versions(db)
@@ -110,11 +107,11 @@ def counts(db, plan_id: int, moment: datetime) -> dict[str, int]:
         return db.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
     of_plan = sa.select(Activity.id).where(Activity.plan_id == plan_id)
-    return {"บุคลากร": n(Staff, Staff.created_at <= moment),
+    return {"บุคลากร": n(Staff),
             "การรับทราบปฏิญญา": n(PledgeAck, PledgeAck.acknowledged_at <= moment),
             "ข้อเสนอ": n(Proposal, Proposal.plan_id == plan_id, Proposal.created_at <= moment),
             "ความเห็นต่อแผน": n(PlanComment, PlanComment.plan_id == plan_id, PlanComment.created_at <= moment),
-            "กิจกรรม": n(Activity, Activity.plan_id == plan_id, Activity.created_at <= moment),
+            "กิจกรรม": n(Activity, Activity.plan_id == plan_id),
             "การลงชื่อเข้าร่วม": n(CheckIn, CheckIn.activity_id.in_(of_plan), CheckIn.at <= moment),
             "การเสนอชื่อ": n(Nomination, Nomination.created_at <= moment),
             "การยกย่อง": n(Honour, Honour.honoured_at <= moment),
