@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ from bot import messages as ui
 from bot import thai
 from bot.line import LineClient
 from jobs import cards, common, delivery, nudges, reminders
-from models import followup, jobrun, measures, outbox
+from models import followup, jobrun, measures, outbox, report
 from models import plan as plans
 from models.plan import IndicatorProgress, Plan, State
 from models.staff import Staff
@@ -144,6 +144,10 @@ def action(db: Session, plan: Plan, p: IndicatorProgress, today) -> str:
     elif measure == "activities_done":
         need = max(math.ceil(goal / 100 * m.total - 1e-9) - m.done, 1)
         text = f"ต้องดำเนินกิจกรรมอีก {need} กิจกรรมให้ถึง {thai.percent(goal)}% (ทำแล้ว {m.done}/{m.total})"
+        # Carried out by the end of today wherever the office is (UTC midnight after it: at most a
+        # few hours late, never early).
+        text += photos_missing(report.without_photos(db, plan, datetime.combine(today + timedelta(days=1), time(),
+                                                                                 tzinfo=UTC)))
     else:
         text = (f"ตอนนี้ {cards.value_text(m, p.indicator.target_kind, p.indicator.target)}"
                 f" จากเป้าหมาย {cards.value_text(plans.Measured(goal), p.indicator.target_kind, goal)}")
@@ -153,6 +157,15 @@ def action(db: Session, plan: Plan, p: IndicatorProgress, today) -> str:
     if upcoming is not None:
         when = f" (กำหนด {thai.thai_date(upcoming.due)} · {thai.days_text(upcoming.due, today)})"
     return f"{p.indicator.code}: {text}{when}"
+
+
+def photos_missing(titles: list[str], show: int = 2) -> str:
+    """" · กิจกรรม "วันจิตอาสา" ยังไม่มีภาพ" for activities carried out without a photo (3.1's evidence)."""
+    if not titles:
+        return ""
+    named = ", ".join(f'"{thai.shorten(t, 40)}"' for t in titles[:show])
+    more = f" และอีก {len(titles) - show} กิจกรรม" if len(titles) > show else ""
+    return f" · กิจกรรม {named}{more} ยังไม่มีภาพ"
 
 
 def notices(db: Session, now: datetime, budget: common.Budget | None, quota_error: str) -> list[tuple[str, str]]:

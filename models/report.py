@@ -188,6 +188,19 @@ def activity_files(db: Session, plan: Plan, at: datetime) -> dict[int, list[Stor
     return found
 
 
+def without_photos(db: Session, plan: Plan, at: datetime) -> list[str]:
+    """3.1: the titles of activities carried out by `at` that have no photo yet, in date order (two
+    statements): what a coordinator still has to add before the assessor looks."""
+    done = db.execute(sa.select(Activity.id, Activity.title).where(
+        Activity.plan_id == plan.id, Activity.done_at.is_not(None), Activity.done_at <= at)
+        .order_by(Activity.done_at, Activity.id)).tuples().all()
+    if not done:
+        return []
+    files = activity_files(db, plan, at)
+    return [title for activity_id, title in done
+            if not any(f.content_type.startswith("image/") for f in files.get(activity_id, []))]
+
+
 # -- the pledge (1.2) --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Signature:
