@@ -29,7 +29,7 @@ from bot import thai
 from bot.line import LineClient
 from jobs import cards, common, delivery
 from models import activity as activities
-from models import jobrun, measures, outbox
+from models import evidence, jobrun, measures, outbox
 from models import plan as plans
 from models.plan import Plan, State
 from models.staff import Staff
@@ -92,6 +92,9 @@ def items(db: Session, plan: Plan, now: datetime) -> list[Item]:
             label = f" ({milestone.label})" if milestone.label else ""
             found.append(Item(f"{indicator.code}:{milestone.due.isoformat()}", milestone.due,
                               f"ตัวชี้วัด {indicator.code}{label}: {thai.shorten(indicator.title, 60)}", detail))
+    monthly = _monthly_confirmation(db, plan, now.date())
+    if monthly is not None:
+        found.append(monthly)
     for activity in activities.of_plan(db, plan.id):
         if activity.done_at is not None:
             continue
@@ -109,6 +112,25 @@ def items(db: Session, plan: Plan, now: datetime) -> list[Item]:
         found.append(Item(f"a{activity.id}:{day.isoformat()}", day, f"กิจกรรม: {thai.shorten(activity.title, 60)}",
                           detail, people))
     return found
+
+
+CONFIRM_BEFORE = 3  # days before a month ends that the 4.5 re-confirmation reminder goes out
+
+
+def _monthly_confirmation(db: Session, plan: Plan, today: date) -> Item | None:
+    """4.5 each month, when the office asked for it (`evidence monthly on`, or the console's หลักฐาน
+    page): in the last days of a month of the plan's year without a confirmation dated in it, one
+    reminder (the "3" stage: 3 and 2 days before the month's last day, sent once)."""
+    if not any(i.code == "4.5" for i in plan.indicators) or not evidence.monthly_confirmation(db):
+        return None
+    last = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if not plan.starts_on <= today <= plan.ends_on or not 2 <= (last - today).days <= CONFIRM_BEFORE:
+        return None
+    if evidence.confirmed_in_month(db, plan, last):
+        return None
+    month = f"{thai.THAI_MONTHS_FULL[last.month - 1]} {last.year + thai.BUDDHIST_ERA}"
+    return Item(f"4.5-monthly:{last.isoformat()}", last, f"ตัวชี้วัด 4.5: ยืนยันประจำเดือน{month}",
+                "ยืนยันว่าเดือนนี้ไม่มีบุคลากรถูกดำเนินการทางวินัยหรือคดีอาญา ที่หน้าเว็บ หลักฐาน → 4.5")
 
 
 def run(now: datetime, db: Session, line: LineClient) -> int:

@@ -27,7 +27,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models import audit
+from models import audit, jobrun
 from models.activity import Activity
 from models.base import Base, utcnow
 from models.files import StoredFile
@@ -434,6 +434,28 @@ def confirmation(db: Session, plan: Plan, now: datetime) -> tuple[Evidence, Conf
                      .where(*_kept(plan), Evidence.dated >= start, Evidence.dated <= min(end, now.date()))
                      .order_by(Evidence.dated.desc(), Evidence.id.desc()).limit(1)).first()
     return (row[0], row[1]) if row else None
+
+
+# -- 4.5's monthly re-confirmation (an office's choice) -------------------------------------------------
+MONTHLY_CONFIRMATION = "confirmation_monthly"  # a JobSetting: "on" when the office re-confirms 4.5 each month
+
+
+def monthly_confirmation(db: Session) -> bool:
+    """Whether the office wants a reminder each month to re-confirm 4.5 (off unless switched on)."""
+    return jobrun.get_setting(db, MONTHLY_CONFIRMATION) == "on"
+
+
+def set_monthly_confirmation(db: Session, on: bool, now: datetime) -> None:
+    """Does not commit."""
+    jobrun.set_setting(db, MONTHLY_CONFIRMATION, "on" if on else "off", now)
+
+
+def confirmed_in_month(db: Session, plan: Plan, day: date) -> bool:
+    """A 4.5 confirmation dated in the month of `day`."""
+    first = day.replace(day=1)
+    return db.scalar(sa.select(sa.func.count()).select_from(Confirmation)
+                     .join(Evidence, Evidence.id == Confirmation.evidence_id)
+                     .where(*_kept(plan), Evidence.dated >= first, Evidence.dated <= day)) != 0
 
 
 # -- measures (models/measures.py MEASURES) -------------------------------------------------------------

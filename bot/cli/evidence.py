@@ -233,6 +233,18 @@ def confirm(confirmed_by, position, statement, file_path, dated) -> None:
                                                          r.recorded, statement=statement, file=r.file)[0])
 
 
+@group.command("monthly")
+@click.argument("state", required=False, type=click.Choice(["on", "off"]))
+def monthly(state: str | None) -> None:
+    """Indicator 4.5 re-confirmed each month: on sends the coordinators a reminder in the last days of
+    each month without a confirmation dated in it (the deadline-reminders job); shows it when omitted."""
+    with options.session() as db:
+        if state is not None:
+            proofs.set_monthly_confirmation(db, state == "on", _now())
+        on = proofs.monthly_confirmation(db)
+    click.echo(f"monthly 4.5 re-confirmation reminder: {'on' if on else 'off'}")
+
+
 @group.command("list")
 @click.option("--indicator", default="", help="Only this indicator's.")
 def list_(indicator: str) -> None:

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy.orm import Session
@@ -169,7 +169,20 @@ def index() -> str:
                                     for i in found if i.indicator_code == indicator.code]})
     return render_template("console/evidence/index.html", plan=plan, cards=cards, this_year=plans.fiscal_year_of(
         now.date()), can_edit=common.is_coordinator(), action=ActionForm(), sources=SOURCE_NAMES, kinds=KIND_NAMES,
-        channels=proofs.CHANNELS)
+        channels=proofs.CHANNELS, monthly=proofs.monthly_confirmation(db))
+
+
+@bp.post("/monthly")
+@common.coordinator_only
+def monthly() -> BaseResponse:
+    """4.5 re-confirmed each month: the deadline reminders remind the coordinators in a month's last days."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    on = request.form.get("on") == "1"
+    with common.writing() as db:
+        proofs.set_monthly_confirmation(db, on, common.now())
+    flash("จะเตือนให้ยืนยันตัวชี้วัด 4.5 ทุกสิ้นเดือน" if on else "ปิดการเตือนยืนยันตัวชี้วัด 4.5 รายเดือนแล้ว", "success")
+    return redirect(url_for(".index") + "#i4-5")
 
 
 # -- recording -----------------------------------------------------------------------------------------

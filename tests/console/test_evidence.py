@@ -139,3 +139,21 @@ def test_who_may(bot, console, executive_console, anonymous, this_year_plan):
                                                                      "link": "https://example.org/x"})
     assert no_token.status_code == 400
     assert items(bot) == []
+
+
+def test_the_monthly_4_5_reminder_is_switched_on_and_off_by_a_coordinator(bot, console, executive_console,
+                                                                        this_year_plan):
+    from models import evidence as proofs
+
+    assert "ต้องการยืนยันทุกเดือน?" in text_of_page(console.get("/console/evidence/"))
+    done = console.post("/console/evidence/monthly", {"on": "1"})
+    assert done.status_code == 302
+    page = text_of_page(console.get("/console/evidence/"))
+    assert "จะเตือนให้ยืนยันตัวชี้วัด 4.5 ทุกสิ้นเดือน" in page and "เตือนให้ยืนยันทุกสิ้นเดือน: เปิดอยู่" in page
+    with bot.db.sessions() as db:
+        assert proofs.monthly_confirmation(db)
+    assert executive_console.post("/console/evidence/monthly", {"on": "0"}).status_code == 403
+    assert "เตือนให้ยืนยันทุกสิ้นเดือน: เปิดอยู่" in text_of_page(executive_console.get("/console/evidence/"))
+    console.post("/console/evidence/monthly", {"on": "0"})
+    with bot.db.sessions() as db:
+        assert not proofs.monthly_confirmation(db)

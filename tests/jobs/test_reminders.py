@@ -174,3 +174,28 @@ def test_staff_reminders_come_out_of_what_the_reserve_leaves(staffed, bot, run_j
     assert run_job("outbox-retry", at(2026, 6, 23, 8, 15)) == 1
     assert "30 มิ.ย. 2569" in text_of(line_api.messages_for(user_of("S02")))
     assert run_job("outbox-retry", at(2026, 6, 23, 8, 30)) == 0
+
+
+def test_a_monthly_reminder_to_re_confirm_4_5_when_the_office_wants_it(staffed, bot, run_job, line_api, runner):
+    from models import evidence as proofs
+    from models import plan as plans
+
+    coordinator = user_of("C01")
+    assert run_daily(run_job, date(2026, 4, 20), date(2026, 4, 30)) == {}  # off unless asked for
+    switched = runner.invoke(args=["evidence", "monthly", "on"])
+    assert switched.exit_code == 0 and "reminder: on" in switched.output
+    sent = run_daily(run_job, date(2026, 5, 20), date(2026, 6, 5))
+    assert sorted(sent) == [date(2026, 5, 28)]  # 3 days before 31 May, once
+    (push,) = line_api.messages_for(coordinator)
+    assert "ตัวชี้วัด 4.5: ยืนยันประจำเดือนพฤษภาคม 2569" in text_of(push)
+    # A confirmation dated in June: no reminder at the end of June.
+    with bot.db.session() as db:
+        plan = plans.of_year(db, 2569, plans.ACTIVE)
+        proofs.add_confirmation(db, plan, "นายบุญมี ผู้อำนวยการ", "พัฒนาการจังหวัด", date(2026, 6, 10),
+                                proofs.Recorded("cli", None, at(2026, 6, 10)))
+    run_daily(run_job, date(2026, 6, 25), date(2026, 6, 29))  # 30 June's milestones are reminded of
+    monthly = {day: {t for t in topics if t.startswith("4.5-monthly")}
+               for day, topics in topics_by_day(bot, coordinator).items()}
+    assert {day for day, topics in monthly.items() if topics} == {"2026-05-28"}
+    assert runner.invoke(args=["evidence", "monthly", "off"]).exit_code == 0
+    assert run_daily(run_job, date(2026, 7, 25), date(2026, 7, 31)) == {}
