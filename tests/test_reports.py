@@ -205,6 +205,7 @@ def test_memo_pdf_and_docx_in_the_government_layout(bot, runner, year, tmp_path)
 def test_signature_sheet_lists_everyone_against_the_headcount(bot, runner, year, tmp_path):
     path = make(runner, tmp_path, "signatures")
     text = raw_text(path)
+    fonts_embedded(path)
     holds(text, "บุคลากรทั้งหมด 6 คน รับทราบแล้ว 3 คน (ร้อยละ 50) ยังไม่รับทราบ 3 คน", "5 ต.ค. 69 09:15 น.",
           "6 ต.ค. 69 14:05 น.", "20 พ.ย. 69 08:00 น.")
     with bot.db.sessions() as db:
@@ -216,7 +217,9 @@ def test_signature_sheet_lists_everyone_against_the_headcount(bot, runner, year,
 
 @needs_poppler
 def test_proposals_table_with_and_without_names(bot, runner, year, tmp_path):
-    text = raw_text(make(runner, tmp_path, "proposals"))
+    path = make(runner, tmp_path, "proposals")
+    fonts_embedded(path)
+    text = raw_text(path)
     holds(text, "บุคลากรร่วมเสนอ 2 คน จากทั้งหมด 6 คน (ร้อยละ 33.3)", "ใช้กระดาษสิ้นเปลือง", "ตรงต่อเวลาทุกการประชุม",
           "นายสมชาย ใจดี", "พอเพียง 1", "วินัย 1")
     anonymous = raw_text(make(runner, tmp_path, "proposals", "--no-names", name="anonymous.pdf"))
@@ -228,6 +231,7 @@ def test_proposals_table_with_and_without_names(bot, runner, year, tmp_path):
 def test_plan_in_the_standard_columns(bot, runner, year, tmp_path):
     path = make(runner, tmp_path, "plan")
     text = raw_text(path)
+    fonts_embedded(path)
     holds(text, "คุณธรรมเป้าหมาย", "ปัญหาที่อยากแก้", "ความดีที่อยากทำ", "ผู้รับผิดชอบ", "จิตอาสา",
           "บุคลากรไม่ค่อยร่วมงานส่วนรวม", "ร่วมกันทำความสะอาดวัด", "15,000.00", "นางสาวกมลา ประสานงาน")
     look(path, "plan", pages=1)
@@ -237,6 +241,7 @@ def test_plan_in_the_standard_columns(bot, runner, year, tmp_path):
 def test_honours_announcement_and_certificates_that_verify(bot, client, runner, year, tmp_path):
     path = make(runner, tmp_path, "honours")
     text = raw_text(path)
+    fonts_embedded(path)
     holds(text, "เรื่อง การยกย่องเชิดชูบุคคลคุณธรรมและหน่วยงานคุณธรรม ประจำปีงบประมาณ พ.ศ. 2570",
           "เกียรติบัตรฉบับนี้ให้ไว้เพื่อแสดงว่า", "นายสมชาย ใจดี", "บุคคลคุณธรรม ด้านจิตอาสา",
           "ให้ไว้ ณ วันที่ 18 พฤศจิกายน 2569")
@@ -278,6 +283,7 @@ def test_pack_holds_a_folder_per_indicator_and_an_index_of_hashes(bot, runner, y
         index_path = tmp_path / "index.pdf"
         index_path.write_bytes(zf.read("สารบัญ.pdf"))
         index = raw_text(index_path).replace("\n", "")
+        fonts_embedded(index_path)
         for name in names:
             if name == "สารบัญ.pdf":
                 continue

@@ -256,7 +256,7 @@ def pack(db: Session, plan: Plan, at: datetime, office: Office, out: str | Path 
     Files are copied from disk in blocks (a pack of a thousand photos never sits in memory). Returns
     what the index lists."""
     titles = {i.code: i.title for i in plan.indicators}
-    folders = {code: _safe(f"{code} {title}", 60) for code, title in titles.items()}
+    folders = {code: _safe(f"{code} {title}", 40) for code, title in titles.items()}
     entries: list[PackEntry] = []
     taken: set[str] = set()
     today = at.astimezone(office.tz).date()
@@ -309,7 +309,7 @@ def pack(db: Session, plan: Plan, at: datetime, office: Office, out: str | Path 
                 name = f"{_safe(activity.title, 60)}/{dated.isoformat()} {_safe(stored.original_name)}"
                 path = unique(f"{folder_31}/{name}")
                 entries.append(_copy(zf, source, path, "3.1", f"{activity.title}: {stored.original_name}", dated))
-        index = pdf.pdf("docs/index.html", **office.context(plan, at, "สารบัญชุดหลักฐาน"),
+        index = pdf.pdf("docs/index.html", **office.context(plan, at, "สารบัญชุดหลักฐาน"), landscape=True,
                         entries=entries, links=without_file)
         zf.writestr(unique("สารบัญ.pdf"), index)
     return entries
