@@ -15,12 +15,13 @@ from handlers import (
     pledge,
     proposal,
     registration,
+    reports,
     status,
     texts,
 )
 
 CAPABILITIES = (registration, pledge, proposal, plan, checkin, activity, nomination, honours, status, coordinator,
-                console, evidence, help)
+                console, evidence, reports, help)
 
 
 def register_all(router: Router) -> Router:

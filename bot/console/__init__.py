@@ -16,6 +16,7 @@ One blueprint per area, registered under the `console` blueprint:
     activities     /console/activities/           activities, the projector page, attendance
     nominations    /console/nominations/          rounds, the tally, honourees
     notifications  /console/notifications/        the scheduled jobs, the digest, nudges, quota
+    reports        /console/reports/              the year's documents for the assessor, as of a day
     history        /console/history/              the audit trail
 """
 from __future__ import annotations
@@ -39,6 +40,7 @@ from bot.console import (
     overview,
     plan,
     pledges,
+    reports,
     staff,
 )
 from bot.services import Bot
@@ -52,6 +54,7 @@ NAV = (  # (blueprint, Thai name): the menu, in this order
     ("plan", "แผน"),
     ("activities", "กิจกรรม"),
     ("evidence", "หลักฐาน"),
+    ("reports", "รายงาน"),
     ("nominations", "เสนอชื่อ"),
     ("notifications", "การแจ้งเตือน"),
     ("history", "ประวัติการแก้ไข"),
@@ -74,7 +77,7 @@ csrf = CSRFProtect()
 PUBLIC = {"console.static", "console.fonts"} | {f"console.auth.{name}" for name in auth.PUBLIC}
 ANY_ROLE = {"console.auth.logout", "console.auth.logout_all"}  # forms an executive may send too
 
-for area in (auth, overview, staff, pledges, plan, activities, evidence, nominations, notifications, history):
+for area in (auth, overview, staff, pledges, plan, activities, evidence, reports, nominations, notifications, history):
     bp.register_blueprint(area.bp)
 for name, fn in common.TEMPLATE_FILTERS.items():
     bp.add_app_template_filter(fn, name)
