@@ -337,3 +337,15 @@ def test_what_is_missing_names_an_activity_carried_out_without_a_photo(bot, year
         said = digest.action(db, plan, found, now.date())
     # The photo sent in LINE went to indicator 3.1, not to the activity: the activity still has none.
     assert said.startswith("3.1: ต้องดำเนินกิจกรรมอีก") and 'กิจกรรม "วันจิตอาสาพัฒนาวัด" ยังไม่มีภาพ' in said
+
+
+def test_the_plan_columns_of_an_activity_are_in_the_audit_trail(bot, year):
+    from models.audit import AuditEntry
+
+    with bot.db.sessions() as db:
+        entries = list(db.scalars(sa.select(AuditEntry).where(AuditEntry.entity == "activities",
+                                                              AuditEntry.label == "วันจิตอาสาพัฒนาวัด")))
+    created = next(e for e in entries if e.action == "create")
+    assert created.changes["virtue"] == [None, "จิตอาสา"] and created.changes["budget"][1] == "15000.00"
+    done = next(e for e in entries if "budget_used" in e.changes)
+    assert done.changes["budget_used"] == [None, "12500.50"]

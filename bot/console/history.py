@@ -52,6 +52,7 @@ FIELD_NAMES = {
     "kind": "ประเภท", "virtue": "คุณธรรม", "value": "ค่า",
     "indicator_code": "ตัวชี้วัด", "dated": "ลงวันที่", "url": "ลิงก์", "removed_at": "นำออกเมื่อ",
     "filename": "ชื่อไฟล์", "size": "ขนาด", "content_type": "ชนิดไฟล์",
+    "problem": "ปัญหาที่อยากแก้", "good": "ความดีที่อยากทำ", "budget": "งบประมาณ (บาท)", "budget_used": "ใช้จริง (บาท)",
 }
 VALUE_NAMES = {
     "role": {"staff": "บุคลากร", "coordinator": "ผู้ประสานงาน", "executive": "ผู้บริหาร"},
