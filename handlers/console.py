@@ -5,6 +5,7 @@ from bot import links, words
 from bot import messages as ui
 from bot.router import Context, Reply, Router, coordinator_only
 from models import console as consoles
+from models import names
 
 
 def register(router: Router) -> None:
@@ -20,7 +21,7 @@ def link(ctx: Context, args: str = "") -> Reply:
                         f"กรุณารอสักครู่แล้วพิมพ์ {words.WEB} อีกครั้ง")]
     minutes = int(consoles.LINK_LIFETIME.total_seconds() // 60)
     body = [
-        ui.label(f"คุณ{ctx.staff.name}", weight="bold", size="md", color=ui.INK),
+        ui.label(names.address(ctx.staff.name), weight="bold", size="md", color=ui.INK),
         ui.label(f"แตะปุ่มด้านล่างเพื่อเปิดหน้าเว็บของระบบองค์กรคุณธรรม ใช้ได้ครั้งเดียว ภายใน {minutes} นาที",
                  size="sm", color=ui.INK, margin="md"),
         ui.label("กรุณาอย่าส่งต่อข้อความนี้ ผู้ที่ได้ลิงก์จะเข้าระบบในชื่อของท่านได้", size="xs", color=ui.GREY,

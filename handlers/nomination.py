@@ -27,6 +27,7 @@ from bot import thai, words
 from bot.router import Context, Reply, Router
 from handlers import texts
 from handlers.texts import with_unit
+from models import names
 from models import nomination as nominations
 from models.nomination import PERSON, UNIT, NominationError, NominationRound
 from models.proposal import VIRTUES, virtue_of
@@ -209,7 +210,7 @@ def _search_people(ctx: Context, text: str, intro: str = "") -> Reply:
     nonce = secrets.token_hex(4)
     ctx.begin(FLOW, "who", replace(draft, q=nonce, choices=tuple(p.id for p in others)))
     lines = [f"{i}. {p.name} — {p.unit}" for i, p in enumerate(others, start=1)]
-    chips = [ui.pick_chip(f"{i}. {nominations.without_title(p.name)}", p.name, PICK, q=nonce, i=i - 1)
+    chips = [ui.pick_chip(f"{i}. {names.without_title(p.name)}", p.name, PICK, q=nonce, i=i - 1)
              for i, p in enumerate(others, start=1)]
     return [ui.text(intro + f"พบ {len(others)} คน แตะเลือกด้านล่าง หรือพิมพ์หมายเลขค่ะ\n" + "\n".join(lines)
                     + "\n\n(ถ้าไม่ใช่ พิมพ์ชื่อใหม่ได้เลย)", ui.chips(*chips, words.CANCEL))]

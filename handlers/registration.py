@@ -4,6 +4,7 @@ from __future__ import annotations
 from bot import messages as ui
 from bot import thai, words
 from bot.router import Context, Reply, Router
+from models import names
 from models import pledge as pledges
 from models import staff as people
 from models.staff import Outcome
@@ -35,7 +36,7 @@ def welcome(ctx: Context) -> Reply:
     if ctx.registered:
         assert ctx.staff is not None
         return [ui.text(
-            f"ยินดีต้อนรับกลับค่ะ คุณ{ctx.staff.name}\nพิมพ์ \"{words.HELP}\" เพื่อดูสิ่งที่ทำได้",
+            f"ยินดีต้อนรับกลับค่ะ {names.address(ctx.staff.name)}\nพิมพ์ \"{words.HELP}\" เพื่อดูสิ่งที่ทำได้",
             ui.quick(words.PLEDGE, words.STATUS, words.HELP),
         )]
     return [
@@ -59,13 +60,13 @@ def link(ctx: Context, args: str) -> Reply:
         next_step = f"ขั้นต่อไป: แตะ \"{words.PLEDGE}\" เพื่ออ่านและร่วมรับทราบปฏิญญาของสำนักงาน" if waiting else \
             f"พิมพ์ \"{words.HELP}\" เพื่อดูสิ่งที่ทำได้"
         return [ui.text(
-            f"ลงทะเบียนเรียบร้อยแล้วค่ะ\nคุณ{person.name} ({detail})\n\n{next_step}",
+            f"ลงทะเบียนเรียบร้อยแล้วค่ะ {names.address(person.name)}\n{person.name} ({detail})\n\n{next_step}",
             ui.quick(words.PLEDGE, words.STATUS, words.HELP),
         )]
     if result.outcome is Outcome.ALREADY:
         assert result.staff is not None
         return [ui.text(
-            f"บัญชี LINE นี้ลงทะเบียนแล้วในชื่อ คุณ{result.staff.name} ค่ะ\n"
+            f"บัญชี LINE นี้ลงทะเบียนแล้วในชื่อ {result.staff.name} ค่ะ\n"
             "หากไม่ใช่ท่าน กรุณาติดต่อผู้ประสานงาน",
             ui.quick(words.STATUS, words.HELP),
         )]

@@ -5,6 +5,7 @@ from bot import messages as ui
 from bot import thai, words
 from bot.router import Context, Reply, Router
 from models import activity as activities
+from models import names
 from models import pledge as pledges
 from models import proposal as proposals
 
@@ -20,7 +21,7 @@ def show(ctx: Context, args: str = "") -> Reply:
     assert person is not None
     registered = thai.thai_date(person.registered_at.astimezone(ctx.settings.tz)) if person.registered_at else "-"
     body: list[ui.Flex] = [
-        ui.label(f"คุณ{person.name}", weight="bold", size="md", color=ui.INK),
+        ui.label(person.name, weight="bold", size="md", color=ui.INK),
         ui.label(" · ".join(p for p in (person.position, person.unit) if p), size="sm", color=ui.GREY),
         ui.label(f"บทบาท: {ROLE_NAMES.get(person.role, person.role)} · ลงทะเบียนเมื่อ {registered}",
                  size="xs", color=ui.GREY),
@@ -62,6 +63,7 @@ def show(ctx: Context, args: str = "") -> Reply:
     if not came:
         body.append(ui.label("ยังไม่ได้เช็คอินกิจกรรมใด", size="xs", color=ui.GREY))
     footer = [ui.button(ui.message_action("อ่านและรับทราบปฏิญญา", words.PLEDGE))] if waiting else None
-    summary = (f"สถานะของคุณ{person.name}: ปฏิญญา " + (f"รอรับทราบ {waiting} ฉบับ" if waiting else "รับทราบครบแล้ว")
-               + f" · เสนอความดี {len(own)} · ร่วมกิจกรรม {len(came)}")
+    pledged = f"รอรับทราบ {waiting} ฉบับ" if waiting else "รับทราบครบแล้ว"
+    summary = (f"สถานะของ{names.address(person.name)}: ปฏิญญา {pledged}"
+               f" · เสนอความดี {len(own)} · ร่วมกิจกรรม {len(came)}")
     return [ui.flex(summary, ui.bubble("สถานะของฉัน", body, footer=footer))]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.activity import Activity
 from models.base import Base, LengthProblem, insert_ignoring_conflicts
+from models.names import TITLES
 from models.plan import Measured, Plan, fiscal_year_of
 from models.proposal import VIRTUES
 from models.staff import Staff
@@ -44,14 +45,7 @@ HONOUR_ACTIVITY_TYPE = "honouring"
 DEFAULT_TITLE = "เสนอชื่อบุคคลคุณธรรมและหน่วยงานคุณธรรม ปีงบประมาณ {year}"
 LATER_ROUND = "{title} รอบที่ {number}"
 
-# Titles people put before their name, longest first so that นางสาว is not read as นาง + สาว….
-# Both the roster's names and what a person types lose them before comparing.
-TITLES = tuple(sorted({
-    "ว่าที่ร้อยตรีหญิง", "ว่าที่ร้อยตรี", "ว่าที่ร.ต.หญิง", "ว่าที่ร.ต.", "ว่าที่ ร.ต.", "ว่าที่",
-    "ร้อยตรีหญิง", "ร้อยตรี", "ร.ต.หญิง", "ร.ต.", "จ่าเอก", "จ.อ.", "สิบเอก", "ส.อ.",
-    "นางสาว", "น.ส.", "นส.", "นาง", "นาย", "ดร.", "ด.ร.", "คุณ",
-    "mr.", "mrs.", "ms.", "dr.",
-}, key=len, reverse=True))
+# Both the roster's names and what a person types lose their titles (models.names.TITLES) before comparing.
 _TITLE_PREFIXES = tuple(sorted({t.replace(" ", "") for t in TITLES}, key=len, reverse=True))
 _TITLE_KEYS = frozenset(_TITLE_PREFIXES)
 _TITLE_RE = re.compile("|".join(re.escape(t) for t in _TITLE_PREFIXES))  # longest first
@@ -279,16 +273,6 @@ def _without_titles(compact: str) -> str:
         if title is None or title.end() == len(compact):
             return compact
         compact = compact[title.end():]
-
-
-def without_title(name: str) -> str:
-    """`นายสมชาย ใจดี` → `สมชาย ใจดี`, for short labels."""
-    name = " ".join(name.split())
-    folded = name.casefold()
-    for title in TITLES:
-        if folded.startswith(title) and len(name) > len(title):
-            return without_title(name[len(title):])
-    return name
 
 
 def name_key(name: str) -> str:

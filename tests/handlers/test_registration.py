@@ -66,7 +66,7 @@ def test_code_already_used_by_another_account(office, line, register):
 def test_account_already_registered(office, line, register):
     user = register("S01")
     text = text_of(line.say(user, f"ลงทะเบียน {invite_code(office, 'S02')}"))
-    assert "ลงทะเบียนแล้วในชื่อ คุณนายสมชาย ใจดี" in text
+    assert "ลงทะเบียนแล้วในชื่อ นายสมชาย ใจดี ค่ะ" in text
     with office.db.sessions() as s:
         assert s.scalar(sa.select(Staff.line_user_id).where(Staff.code == "S02")) is None
 

@@ -13,7 +13,7 @@ BKK = ZoneInfo("Asia/Bangkok")
 def test_status_before_and_after_acknowledging(bot, line, register):
     user = register("S02")
     before = text_of(line.say(user, "สถานะ"))
-    assert "คุณนางสมศรี รักดี" in before and "อำเภอเมืองเชียงราย" in before
+    assert "สถานะของคุณสมศรี" in before and "นางสมศรี รักดี" in before and "อำเภอเมืองเชียงราย" in before
     assert "ยังไม่รับทราบ" in before and "รอรับทราบ 1 ฉบับ" in before
     with bot.db.sessions() as s:
         (version,) = pledges.current_versions(s)
@@ -43,5 +43,5 @@ def test_unknown_words_and_stickers_get_help_chips(line, register):
 
 def test_english_aliases(line, register):
     user = register("S01")
-    assert "คุณนายสมชาย ใจดี" in text_of(line.say(user, "STATUS"))
+    assert "สถานะของคุณสมชาย" in text_of(line.say(user, "STATUS"))
     assert "รับทราบ" in text_of(line.say(user, "pledge"))
