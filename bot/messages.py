@@ -151,6 +151,13 @@ def label(value: str, **style: Any) -> Flex:
     return {"type": "text", "text": value or " ", "wrap": True, **style}
 
 
+def figure(value: str, **style: Any) -> Flex:
+    """A number beside a label in a horizontal box: as wide as it needs (flex 0), never wrapped or cut
+    (LINE cuts a text that does not fit its share of the row with "…"); the label beside it wraps."""
+    return {"type": "text", "text": value, "flex": 0, "align": "end", "gravity": "center", "color": GREY,
+            "margin": "sm", **style}
+
+
 def button(action: Flex, style: str = "primary", color: str | None = GREEN) -> Flex:
     result: Flex = {"type": "button", "style": style, "height": "sm", "action": action}
     if color and style == "primary":
@@ -178,9 +185,8 @@ def progress_row(name: str, done: int, total: int, pct: float, bold: bool = Fals
         "type": "box", "layout": "vertical", "spacing": "xs", "margin": "md",
         "contents": [
             {"type": "box", "layout": "horizontal", "contents": [
-                label(name, size="sm", weight=weight, color=INK, flex=5),
-                {"type": "text", "text": f"{done}/{total} ({thai.percent(pct)}%)", "size": "xs",
-                 "color": GREY, "align": "end", "flex": 3, "gravity": "center"},
+                label(name, size="sm", weight=weight, color=INK, flex=1),
+                figure(f"{done}/{total} ({thai.percent(pct)}%)", size="xs"),
             ]},
             progress_bar(done, total),
         ],

@@ -8,6 +8,7 @@ Datetimes must already be in the office's time zone (`moment.astimezone(settings
 """
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime
 
@@ -36,6 +37,15 @@ def thai_datetime(value: datetime) -> str:
     return f"{thai_date(value)} เวลา {value:%H:%M} น."
 
 
+def time_span(start: datetime, end: datetime | None) -> str:
+    """`10 มี.ค. 2569 เวลา 09:00–12:00 น.`; across days `10 มี.ค. 2569 เวลา 09:00 น. ถึง 11 มี.ค. 2569 เวลา 16:00 น.`"""
+    if end is None:
+        return thai_datetime(start)
+    if start.date() == end.date():
+        return f"{thai_date(start)} เวลา {start:%H:%M}–{end:%H:%M} น."
+    return f"{thai_datetime(start)} ถึง {thai_datetime(end)}"
+
+
 def percent(value: float) -> str:
     """72.5 → '72.5', 100.0 → '100'."""
     return f"{value:.1f}".rstrip("0").rstrip(".")
@@ -50,8 +60,26 @@ def days_text(due: date, today: date) -> str:
 
 
 def shorten(text: str, limit: int) -> str:
-    """`text` in at most `limit` characters: cut, with an ellipsis, when it is longer."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+    """`text` in at most `limit` characters: when it is longer, cut after the last whole word that fits
+    (Thai has no spaces between words: PyThaiNLP's dictionary segmenter finds them), with an ellipsis;
+    a first word longer than the limit is cut inside it."""
+    if len(text) <= limit:
+        return text
+    room = limit - 1
+    kept = ""
+    for word in _words(text):
+        if len(kept) + len(word) > room:
+            break
+        kept += word
+    kept = kept.rstrip() or text[:room].rstrip()
+    return kept + ELLIPSIS
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    from pythainlp.tokenize import word_tokenize  # loads its dictionary (~0.5 s) on first use
+
+    return tuple(word_tokenize(text, engine="newmm", keep_whitespace=True))
 
 
 # -- reading -----------------------------------------------------------------------------------------

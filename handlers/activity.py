@@ -45,7 +45,8 @@ def show(ctx: Context, args: str = "") -> Reply:
     shown = (pending if coordinator else [a for a in items if a.starts_at]) or items
     bubbles = []
     for a in shown[:SHOW]:
-        when = (thai.thai_datetime(a.starts_at.astimezone(ctx.settings.tz)) if a.starts_at
+        when = (thai.time_span(a.starts_at.astimezone(ctx.settings.tz),
+                               a.ends_at.astimezone(ctx.settings.tz) if a.ends_at else None) if a.starts_at
                 else f"ภายใน {thai.thai_date(a.due)} (ยังไม่กำหนดวัน)" if a.due else "ยังไม่กำหนดวัน")
         body = [ui.label(when, size="xs", color=ui.GREY)]
         if a.place:

@@ -44,10 +44,7 @@ def _when(ctx: Context, moment: datetime) -> str:
 
 def _window(ctx: Context, a: Activity) -> str:
     assert a.checkin_from is not None and a.checkin_until is not None  # a scheduled activity
-    start, end = a.checkin_from.astimezone(ctx.settings.tz), a.checkin_until.astimezone(ctx.settings.tz)
-    if start.date() == end.date():
-        return f"{thai.thai_date(start)} เวลา {start:%H:%M}–{end:%H:%M} น."
-    return f"{_when(ctx, start)} ถึง {_when(ctx, end)}"
+    return thai.time_span(a.checkin_from.astimezone(ctx.settings.tz), a.checkin_until.astimezone(ctx.settings.tz))
 
 
 def start(ctx: Context, args: str = "") -> Reply:
@@ -151,7 +148,12 @@ def open_list(ctx: Context) -> Reply:
     bubbles = []
     for a in open_[:10]:
         done = activities.find_checkin(ctx.db, a, ctx.staff)
-        body = [ui.label(_window(ctx, a), size="xs", color=ui.GREY)]
+        body = []
+        if a.starts_at is not None:
+            body.append(ui.label(thai.time_span(a.starts_at.astimezone(ctx.settings.tz),
+                                                a.ends_at.astimezone(ctx.settings.tz) if a.ends_at else None),
+                                 size="sm", color=ui.INK))
+        body.append(ui.label(f"เปิดเช็คอิน {_window(ctx, a)}", size="xs", color=ui.GREY))
         if a.place:
             body.append(ui.label(f"สถานที่: {a.place}", size="sm", color=ui.INK))
         footer = ([ui.label(f"✓ เช็คอินแล้ว {_when(ctx, done.at)}", size="sm", color=ui.GREEN, align="center")]

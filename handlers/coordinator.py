@@ -123,8 +123,8 @@ def _attendance_card(ctx: Context, plan: Plan | None) -> ui.Flex | None:
     for a, n in per_activity[-6:]:
         mark = " ✓" if a.done_at else ""
         body.append({"type": "box", "layout": "horizontal", "margin": "sm", "contents": [
-            ui.label(thai.shorten(a.title, 30) + mark, size="xs", color=ui.INK, flex=5),
-            ui.label(f"{n} คน", size="xs", color=ui.GREY, flex=2, align="end"),
+            ui.label(thai.shorten(a.title, 40) + mark, size="xs", color=ui.INK, flex=1),
+            ui.figure(f"{n} คน", size="xs"),
         ]})
     body += [ui.separator(), ui.label("คนที่เคยมาร่วม รายหน่วยงาน (น้อยที่สุดก่อน)", size="sm", weight="bold",
                                        color=ui.INK, margin="md")]

@@ -102,9 +102,8 @@ def _status(ctx: Context, round_: NominationRound) -> str:
 
 def _entry_box(entry: Entry, rank: int, virtue_: str, reasons: int, overall: bool, cut: int) -> ui.Flex:
     contents: list[ui.Flex] = [{"type": "box", "layout": "horizontal", "contents": [
-        ui.label(f"{rank}. {entry.name}", size="sm", weight="bold", color=ui.INK, flex=5),
-        {"type": "text", "text": f"{entry.count} คน", "size": "xs", "color": ui.GREY, "align": "end",
-         "flex": 2, "gravity": "center"},
+        ui.label(f"{rank}. {entry.name}", size="sm", weight="bold", color=ui.INK, flex=1),
+        ui.figure(f"{entry.count} คน", size="xs"),
     ]}]
     if entry.kind == PERSON and entry.unit:
         contents.append(ui.label(entry.unit, size="xxs", color=ui.GREY))

@@ -26,7 +26,7 @@ def show(ctx: Context, args: str = "") -> Reply:
         ui.label(f"บทบาท: {ROLE_NAMES.get(person.role, person.role)} · ลงทะเบียนเมื่อ {registered}",
                  size="xs", color=ui.GREY),
         ui.separator(),
-        ui.label("ปฏิญญา (ตัวชี้วัด 1.2)", weight="bold", size="sm", margin="md", color=ui.INK),
+        ui.label("ปฏิญญาองค์กรคุณธรรม", weight="bold", size="sm", margin="md", color=ui.INK),
     ]
     versions = pledges.current_versions(ctx.db)
     acks = pledges.acks_of(ctx.db, person)
@@ -39,13 +39,13 @@ def show(ctx: Context, args: str = "") -> Reply:
         else:
             mark, color = f"รับทราบแล้ว {thai.thai_date(ack.acknowledged_at.astimezone(ctx.settings.tz))}", ui.GREEN
         body.append({"type": "box", "layout": "horizontal", "margin": "sm", "contents": [
-            ui.label(version.title, size="xs", color=ui.INK, flex=3),
-            ui.label(mark, size="xs", color=color, flex=2, align="end"),
+            ui.label(version.title, size="xs", color=ui.INK, flex=1),
+            ui.figure(mark, size="xs", color=color),
         ]})
     if not versions:
         body.append(ui.label("ยังไม่มีปฏิญญาที่ประกาศใช้", size="xs", color=ui.GREY))
     own = proposals.of_staff(ctx.db, person)
-    body += [ui.separator(), ui.label("ความดีที่เสนอ (ตัวชี้วัด 1.1)", weight="bold", size="sm", margin="md",
+    body += [ui.separator(), ui.label("ความดีที่ท่านเสนอ", weight="bold", size="sm", margin="md",
                                        color=ui.INK),
              ui.label(f"เสนอแล้ว {len(own)} รายการ" if own else f"ยังไม่ได้เสนอ — แตะ \"{words.PROPOSE}\" เพื่อเสนอ",
                       size="xs", color=ui.GREEN if own else ui.RED)]
@@ -55,8 +55,8 @@ def show(ctx: Context, args: str = "") -> Reply:
     for activity, checkin in came[-5:]:
         when = thai.thai_date(checkin.at.astimezone(ctx.settings.tz))
         body.append({"type": "box", "layout": "horizontal", "margin": "sm", "contents": [
-            ui.label(activity.title, size="xs", color=ui.INK, flex=3),
-            ui.label(when, size="xs", color=ui.GREY, flex=2, align="end"),
+            ui.label(activity.title, size="xs", color=ui.INK, flex=1),
+            ui.figure(when, size="xs"),
         ]})
     if len(came) > 5:
         body.append(ui.label(f"และก่อนหน้านี้อีก {len(came) - 5} กิจกรรม", size="xs", color=ui.GREY))

@@ -72,9 +72,8 @@ def _indicator_row(row: DigestRow, today: date) -> ui.Flex:
         "type": "box", "layout": "vertical", "spacing": "xs", "margin": "md",
         "contents": [
             {"type": "box", "layout": "horizontal", "contents": [
-                ui.label(f"{row.code} {thai.shorten(row.title, TITLE_CHARS)}", size="xs", color=ui.INK, flex=5),
-                {"type": "text", "text": right, "size": "xs", "color": ui.GREY, "align": "end", "flex": 3,
-                 "gravity": "center", "wrap": True},
+                ui.label(f"{row.code} {thai.shorten(row.title, TITLE_CHARS)}", size="xs", color=ui.INK, flex=1),
+                ui.figure(right, size="xs"),
             ]},
             ui.progress_bar(ratio_done, row.target or 1, height="6px"),
             ui.label(when, size="xxs", color=colour),
