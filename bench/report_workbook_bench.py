@@ -21,6 +21,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
 import json
 import random
 import resource
@@ -62,7 +64,27 @@ VIRTUES = ("พอเพียง", "วินัย", "สุจริต", "�
 CHANNELS = ("website", "facebook", "line_oa", "board", "newsletter")
 
 
-def populate(database: Database, n: int, activities: int, rng: random.Random) -> None:
+def jpeg(directory: Path, rng: random.Random) -> tuple[str, int, str]:
+    """A photo-like JPEG of 50-200 KB (a gradient under blurred noise, 800-1400 px wide, 4:3) written
+    to `directory` under a name bot/uploads.py accepts: (stored name, size, sha256)."""
+    from PIL import Image, ImageFilter
+
+    width = rng.randrange(800, 1400)
+    height = width * 3 // 4
+    noise = Image.frombytes("RGB", (width, height), rng.randbytes(width * height * 3)).filter(
+        ImageFilter.GaussianBlur(1.2))
+    image = Image.blend(Image.linear_gradient("L").resize((width, height)).convert("RGB"), noise, 0.5)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    data = out.getvalue()
+    name = f"bench{rng.getrandbits(128):032x}"
+    (directory / name).write_bytes(data)
+    return name, len(data), hashlib.sha256(data).hexdigest()
+
+
+def populate(database: Database, n: int, activities: int, rng: random.Random, uploads: Path | None = None) -> None:
+    """The office (see the docstring). With `uploads`, the evidence items' stored files are real JPEGs
+    written there (`jpeg`); without, they are rows only (names no file on disk)."""
     jobs_bench.populate(database, n, activities)
     start = datetime(2025, 10, 1, 8, 0, tzinfo=BKK)
     with database.session() as db:
@@ -104,9 +126,12 @@ def populate(database: Database, n: int, activities: int, rng: random.Random) ->
             dated = date(2025, 10, 1) + timedelta(days=rng.randrange(360))
             file_id = None
             if i % 2:
-                stored = StoredFile(stored_name=f"bench-{i:04d}", original_name=f"ภาพกิจกรรม-{i:04d}.jpg",
-                                    content_type="image/jpeg", size=rng.randrange(50_000, 5_000_000),
-                                    sha256=f"{i:064x}", uploaded_at=start)
+                if uploads is not None:
+                    name, size, digest = jpeg(uploads, rng)
+                else:
+                    name, size, digest = f"bench-{i:04d}", rng.randrange(50_000, 5_000_000), f"{i:064x}"
+                stored = StoredFile(stored_name=name, original_name=f"ภาพกิจกรรม-{i:04d}.jpg",
+                                    content_type="image/jpeg", size=size, sha256=digest, uploaded_at=start)
                 db.add(stored)
                 db.flush()
                 file_id = stored.id
@@ -116,6 +141,19 @@ def populate(database: Database, n: int, activities: int, rng: random.Random) ->
             db.add(item)
             db.flush()
             db.add(Publicity(evidence_id=item.id, channel=CHANNELS[i % len(CHANNELS)]))
+
+
+def office_sizes(database: Database) -> dict[str, int]:
+    """How many rows of each kind the office holds (for the run's heading)."""
+    with database.reading() as db:
+        plan = db.scalar(sa.select(plans.Plan).where(plans.Plan.fiscal_year == 2569))
+        tables = (("staff", Staff, ()), ("acknowledgments", pledges.PledgeAck, ()),
+                  ("proposals", Proposal, ()), ("plan comments", PlanComment, ()),
+                  ("activities", Activity, (Activity.plan_id == plan.id,)), ("check-ins", CheckIn, ()),
+                  ("nominations", Nomination, ()), ("honours", Honour, ()), ("evidence", Evidence, ()),
+                  ("stored files", StoredFile, ()))
+        return {name: db.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+                for name, model, where in tables}
 
 
 def rss_mb() -> float:
@@ -176,14 +214,7 @@ def main() -> None:
         upgrade(url)
         database = Database(Settings(database_url=url))
         populate(database, args.staff, args.activities, random.Random(13))
-        with database.reading() as db:
-            plan = db.scalar(sa.select(plans.Plan).where(plans.Plan.fiscal_year == 2569))
-            tables = (("staff", Staff, ()), ("acknowledgments", pledges.PledgeAck, ()),
-                      ("proposals", Proposal, ()), ("plan comments", PlanComment, ()),
-                      ("activities", Activity, (Activity.plan_id == plan.id,)), ("check-ins", CheckIn, ()),
-                      ("nominations", Nomination, ()), ("honours", Honour, ()), ("evidence", Evidence, ()))
-            sizes = {name: db.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
-                     for name, model, where in tables}
+        sizes = office_sizes(database)
         database.engine.dispose()
         print(f"office ready in {time.perf_counter() - t0:.1f} s: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
 
