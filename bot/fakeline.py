@@ -135,6 +135,7 @@ class FakeLine:
         self.login_user: str | None = None  # the LINE user id the next authorization signs in
         self.login_codes: dict[str, dict[str, str]] = {}
         self.login_token_changes: dict[str, Any] = {}  # claims to override in the next ID tokens
+        self.blocked: set[str] = set()  # users who blocked the account: LINE delivers them nothing
 
     # -- test controls --------------------------------------------------------------------------
     def issue_reply_token(self, user_id: str) -> str:
@@ -142,6 +143,20 @@ class FakeLine:
         with self.lock:
             self.reply_tokens[token] = user_id
         return token
+
+    def block(self, user_id: str) -> None:
+        """The user blocks the account (unfollow): from now on replies and pushes to them are accepted
+        and dropped, and not counted against the quota, until `unblock` (they add it again)."""
+        with self.lock:
+            self.blocked.add(user_id)
+
+    def unblock(self, user_id: str) -> None:
+        with self.lock:
+            self.blocked.discard(user_id)
+
+    def is_blocked(self, user_id: str) -> bool:
+        with self.lock:
+            return user_id in self.blocked
 
     def fail_next(self, path: str, status: int, times: int = 1, delay: float = 0.0) -> None:
         """The next `times` calls to `path` answer `status` (0: hang for `delay` s, then answer 500)."""
@@ -193,6 +208,7 @@ class FakeLine:
             self.login_user = None
             self.login_codes.clear()
             self.login_token_changes.clear()
+            self.blocked.clear()
 
     # -- serving --------------------------------------------------------------------------------
     def app(self) -> Flask:
@@ -260,7 +276,7 @@ class FakeLine:
                 if key is not None and key in fake.retry_keys:
                     fake._record(request, body, 409)
                     return answer({"message": "The retry key is already accepted"}, 409)
-                recipients = recipients_of(body)
+                recipients = [user for user in recipients_of(body) if user not in fake.blocked]
                 if fake.quota_limit is not None and fake.quota_used + len(recipients) > fake.quota_limit:
                     fake._record(request, body, 429)
                     return answer({"message": "You have reached your monthly limit."}, 429)
@@ -500,7 +516,8 @@ class FakeLine:
         if not self.record_requests:
             return
         for user in recipients:
-            self.sent[user].extend(Sent(kind, user, m) for m in messages)
+            if user not in self.blocked:
+                self.sent[user].extend(Sent(kind, user, m) for m in messages)
 
 
 MAX_RICH_MENU_IMAGE_BYTES = 1024 * 1024

@@ -26,12 +26,12 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from bot import richmenu
 from bot.config import SANDBOX_LINE_PATH, is_loopback
 from bot.fakeline import FakeLine
-from bot.sandbox import demo
+from bot.sandbox import demo, jobtexts
 from bot.sandbox.flexhtml import render_message, render_quick_reply
 from bot.services import EXTENSION, Bot, current_bot
 from bot.webhook import signature
 from jobs import JOBS
-from models import defaults
+from models import defaults, jobrun
 from models import staff as people
 from models.staff import Staff
 
@@ -48,20 +48,46 @@ def init_app(app: Flask) -> None:
     # Flask's documented way to put WSGI middleware around the app; mypy reads it as replacing a method.
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {SANDBOX_LINE_PATH: fake.app()})  # type: ignore[method-assign]
     app.register_blueprint(bp)
+    quiet_polling()
     app.add_url_rule("/", "sandbox_home", lambda: redirect("/sandbox/"))
     if sa.inspect(bot.db.engine).has_table(Staff.__tablename__):
         ensure_demo(bot)  # else `flask db upgrade` is about to create the schema, and loads it then
 
 
-def ensure_demo(bot: Bot) -> bool:
-    """Load the demo office into an empty, migrated sandbox database; True when it was loaded now."""
+def ensure_demo(bot: Bot, now: datetime | None = None) -> bool:
+    """Load the demo office into an empty, migrated sandbox database, living at `now` (default: this
+    moment): True when it was loaded now."""
     with bot.db.session() as db:
         if demo.is_loaded(db):
             return False
         defaults.ensure(db)
-        demo.load(db, datetime.now(bot.settings.tz))
+        demo.load(db, now or datetime.now(bot.settings.tz))
     log.info("sandbox: demo office loaded (%d people)", len(demo.PEOPLE))
     return True
+
+
+POLL_PATH = "/sandbox/api/chat"
+
+
+class _PollingFilter(logging.Filter):
+    """Drops the development server's access-log line of a successful chat poll (each open sandbox
+    tab asks every two seconds); everything else, a failed poll included, is still logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if len(args) >= 2 and isinstance(args[0], str) and args[0].startswith(f"GET {POLL_PATH}"):
+            return str(args[1]) != "200"
+        return True
+
+
+POLLING_FILTER = _PollingFilter()
+
+
+def quiet_polling() -> None:
+    """werkzeug logs each request as ('"%s" %s %s', request line, status, size) on its "werkzeug" logger."""
+    logger = logging.getLogger("werkzeug")
+    if POLLING_FILTER not in logger.filters:
+        logger.addFilter(POLLING_FILTER)
 
 
 def _fake() -> FakeLine:
@@ -130,13 +156,14 @@ def chat():
                          "kind": item["kind"], "html": html,
                          "quickReply": render_quick_reply(message) if item["kind"] != "user" else "",
                          "time": datetime.fromtimestamp(item["at"], tz).strftime("%H:%M")})
-    return jsonify(items=rendered)
+    return jsonify(items=rendered, blocked=fake.is_blocked(user))
 
 
 @bp.post("/api/say")
 def say():
     payload = request.get_json(silent=True) or {}
     user = _user_id(payload.get("user", ""))
+    _not_blocked(user)
     text = str(payload.get("text", "")).strip()
     if not text:
         abort(400, "empty message")
@@ -156,6 +183,7 @@ def send_file_message():
     bot gets an image message (an image/* file) or a file message, as LINE sends them."""
     request.max_content_length = SEND_LIMIT + 64 * 1024
     user = _user_id(request.form.get("user", ""))
+    _not_blocked(user)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         abort(400, "no file")
@@ -182,6 +210,7 @@ def send_file_message():
 def postback():
     payload = request.get_json(silent=True) or {}
     user = _user_id(payload.get("user", ""))
+    _not_blocked(user)
     data = str(payload.get("data", ""))
     display = payload.get("displayText")
     if display:
@@ -192,12 +221,18 @@ def postback():
 @bp.post("/api/follow")
 def follow():
     user = _user_id((request.get_json(silent=True) or {}).get("user", ""))
-    return _deliver(user, "follow", follow={"isUnblocked": False})
+    fake = _fake()
+    unblocked = fake.is_blocked(user)
+    fake.unblock(user)
+    return _deliver(user, "follow", follow={"isUnblocked": unblocked})
 
 
 @bp.post("/api/unfollow")
 def unfollow():
+    """Blocking the account, as in LINE: the bot hears an unfollow, and from then on the person can
+    send nothing and receives nothing (the fake LINE drops replies and pushes) until they add it again."""
     user = _user_id((request.get_json(silent=True) or {}).get("user", ""))
+    _fake().block(user)
     return _deliver(user, "unfollow", reply=False)
 
 
@@ -214,12 +249,16 @@ def reset():
 
 @bp.get("/api/jobs")
 def jobs() -> Response:
-    return jsonify(sorted(JOBS))
+    """The scheduled jobs a coordinator can run from the page, with their Thai names."""
+    return jsonify([{"name": name, "label": jobtexts.label(name)} for name in sorted(JOBS, key=jobtexts.order)])
 
 
 @bp.post("/api/jobs/<name>")
 def run_job(name: str) -> Response:
+    """Run a job now; the answer says in Thai what it sent and to whom, or why it sent nothing (from
+    the JobRun the job records and the messages the fake LINE delivered)."""
     bot = current_bot()
+    fake = _fake()
     payload = request.get_json(silent=True) or {}
     user = payload.get("user")
     with bot.db.sessions() as db:
@@ -228,12 +267,34 @@ def run_job(name: str) -> Response:
             abort(403, "only a coordinator can run a scheduled job")
         if name not in JOBS:
             abort(404, f"no job named {name}")
-        result = JOBS[name].run(datetime.now(bot.settings.tz), db, bot.line)
+        job = JOBS[name]
+        now = datetime.now(bot.settings.tz)
+        before = len(fake.calls())
+        result = job.run(now, db, bot.line)
         db.commit()
-    return jsonify(ok=True, result=result)
+        delivered = jobtexts.delivered(fake.calls()[before:])
+        run = jobrun.run_of(db, name, job.period(now))
+        if run is not None and abs((run.at - now).total_seconds()) > 1:
+            run = None  # an earlier run of the same period: this one recorded nothing
+        names = {p.line_user_id: p.name for p in db.scalars(
+            sa.select(Staff).where(Staff.line_user_id.in_(list(delivered))))} if delivered else {}
+        outcome = jobtexts.outcome(name, run, delivered, names)
+    return jsonify(ok=True, result=result, label=jobtexts.label(name), text=outcome.text,
+                   messages=outcome.messages, recipients=outcome.recipients,
+                   status=run.status if run is not None else "none")
 
 
 # -- helpers -----------------------------------------------------------------------------------
+BLOCKED = "คุณบล็อกบัญชีนี้อยู่ จึงส่งข้อความไม่ได้ กด 'เพิ่มเพื่อน' เพื่อคุยต่อ"
+
+
+def _not_blocked(user: str) -> None:
+    """LINE sends nothing from a person who blocked the account: nor does the sandbox (409)."""
+    if _fake().is_blocked(user):
+        abort(Response(json.dumps({"blocked": True, "message": BLOCKED}, ensure_ascii=False), 409,
+                       mimetype="application/json"))
+
+
 def _user_id(value: str) -> str:
     if not (isinstance(value, str) and len(value) == 33 and value.startswith("U")
             and all(c in "0123456789abcdef" for c in value[1:])):

@@ -90,3 +90,49 @@ def test_start_command_refuses_a_public_sandbox():
                             timeout=120)
     assert result.returncode != 0
     assert "refusing to serve the sandbox on 0.0.0.0" in result.stderr
+
+
+def test_the_chosen_person_stays_after_a_reload_and_a_blocked_account_hears_nothing(started, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844}, locale="th-TH")
+    page.goto(started + "/sandbox/")
+    staff = people(started)["D005"]
+    act_as(page, staff["userId"])
+    expect(send(page, "สถานะ")).to_contain_text("อนุชา")
+    shot(page, "07-phone-staff-status")
+    page.reload()
+    expect(page.locator(f'#chat[data-ready="1"][data-user="{staff["userId"]}"]')).to_have_count(1)
+    expect(page.locator("#person")).to_have_value(staff["userId"])
+    expect(page.locator(".sb-from-bot")).to_have_count(1)  # the chat so far is still there
+
+    page.get_by_role("button", name="บล็อก (unfollow)").click()
+    expect(page.get_by_label("ข้อความ")).to_be_disabled()
+    answers = page.locator(".sb-from-bot").count()
+    page.get_by_test_id("menu-สถานะ").click()
+    expect(page.locator(".sb-system").last).to_contain_text("บล็อก")
+    page.wait_for_timeout(2500)  # a poll or two: still nothing
+    expect(page.locator(".sb-from-bot")).to_have_count(answers)
+    shot(page, "08-phone-blocked")
+    page.get_by_role("button", name="เพิ่มเพื่อน (follow)").click()
+    expect(page.get_by_label("ข้อความ")).to_be_enabled()
+    expect(last_bot_message(page)).to_contain_text("ยินดีต้อนรับกลับ")
+    page.close()
+
+
+def test_the_coordinator_runs_jobs_by_their_thai_names(started, browser):
+    for width, height in ((1280, 900), (390, 844)):
+        page = browser.new_page(viewport={"width": width, "height": height}, locale="th-TH")
+        page.goto(started + "/sandbox/")
+        act_as(page, people(started)["D002"]["userId"])
+        button = page.locator("#job-list button", has_text="ส่งสรุปรายสัปดาห์")
+        expect(button).to_be_visible()
+        expect(page.locator("#job-list")).not_to_contain_text("weekly-digest")
+        button.click()
+        expect(page.get_by_test_id("job-result")).to_contain_text("ส่งสรุปรายสัปดาห์:", timeout=30_000)
+        expect(page.get_by_test_id("job-result")).to_contain_text("ไม่ได้ส่ง" if width == 390 else "ส่งแล้ว")
+        expect(page.locator(".sb-from-bot").last).to_be_visible()
+        shot(page, f"09-coordinator-digest-{width}")
+        page.locator("#job-list button", has_text="ถ่ายภาพข้อมูล ณ วันครบกำหนด").click()
+        expect(page.get_by_test_id("job-result")).to_contain_text("ถ่ายภาพข้อมูล ณ วันครบกำหนด:")
+        send(page, "สรุป")
+        shot(page, f"10-coordinator-summary-{width}")
+        page.close()

@@ -4,12 +4,14 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import logging
 import socket
 import urllib.error
 import urllib.request
 
 import pytest
 import sqlalchemy as sa
+from linebot.v3.messaging import TextMessage
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
@@ -65,7 +67,11 @@ def person(server, code: str) -> dict:
 
 
 def chat(server, user: str) -> list[dict]:
-    return call(server, f"/sandbox/api/chat?user={user}")[1]["items"]
+    return chat_of(server, user)["items"]
+
+
+def chat_of(server, user: str) -> dict:
+    return call(server, f"/sandbox/api/chat?user={user}")[1]
 
 
 def test_demo_office_is_loaded_once(sandbox, tmp_path):
@@ -123,6 +129,65 @@ def test_follow_and_unfollow(sandbox):
     assert len(chat(sandbox, user)) == 1  # nothing answers an unfollow
     with sandbox.bot.db.sessions() as s:
         assert s.scalar(sa.select(sa.func.count()).where(WebhookEvent.type == "unfollow")) == 1
+
+
+def test_an_unfollowed_account_gets_no_replies_until_it_follows_again(sandbox):
+    user = person(sandbox, "D010")["userId"]
+    assert call(sandbox, "/sandbox/api/unfollow", {"user": user})[0] == 200
+    assert chat_of(sandbox, user)["blocked"] is True
+    # As in LINE, a person who blocked the account sends nothing: no event, no reply.
+    status, body = call(sandbox, "/sandbox/api/say", {"user": user, "text": "สถานะ"})
+    assert status == 409 and "บล็อก" in json.loads(body)["message"]
+    assert call(sandbox, "/sandbox/api/postback", {"user": user, "data": "a=pledge.ack&v=1"})[0] == 409
+    assert chat(sandbox, user) == []
+    # Nor does a push reach them: the fake LINE drops it and does not bill it.
+    fake = sandbox.bot.sandbox
+    used = fake.quota_used
+    sandbox.bot.line.push(user, [TextMessage(text="ทดสอบ")])
+    assert chat(sandbox, user) == [] and fake.quota_used == used
+    # Adding the account again restores the chat.
+    call(sandbox, "/sandbox/api/follow", {"user": user})
+    assert chat_of(sandbox, user)["blocked"] is False
+    assert "ยินดีต้อนรับกลับ" in chat(sandbox, user)[-1]["html"]
+    assert call(sandbox, "/sandbox/api/say", {"user": user, "text": "สถานะ"})[0] == 200
+    assert chat(sandbox, user)[-1]["from"] == "bot"
+
+
+def test_the_job_buttons_have_thai_names(sandbox):
+    labels = {j["name"]: j["label"] for j in call(sandbox, "/sandbox/api/jobs")[1]}
+    assert labels["weekly-digest"] == "ส่งสรุปรายสัปดาห์"
+    assert labels["deadline-reminders"] == "ส่งการเตือนกำหนดเวลา"
+    assert labels["milestone-snapshots"] == "ถ่ายภาพข้อมูล ณ วันครบกำหนด"
+    assert all(any("\u0e00" <= c <= "\u0e7f" for c in label) for label in labels.values())
+
+
+def test_running_a_job_says_what_it_sent_or_why_nothing(sandbox):
+    coordinator = person(sandbox, "D001")
+    status, body = call(sandbox, "/sandbox/api/jobs/weekly-digest", {"user": coordinator["userId"]})
+    assert status == 200 and body["messages"] >= 1 and body["recipients"] >= 1
+    assert body["text"].startswith("ส่งสรุปรายสัปดาห์: ส่งแล้ว") and coordinator["name"] in body["text"]
+    assert chat(sandbox, coordinator["userId"])[-1]["kind"] == "push"
+    # Again in the same week: nothing, and why.
+    again = call(sandbox, "/sandbox/api/jobs/weekly-digest", {"user": coordinator["userId"]})[1]
+    assert again["messages"] == 0 and "ไม่ได้ส่งข้อความ เพราะ" in again["text"] and "ไม่ส่งซ้ำ" in again["text"]
+    # A job that sends nothing today says so in Thai.
+    for name in ("outbox-retry", "milestone-snapshots"):
+        done = call(sandbox, f"/sandbox/api/jobs/{name}", {"user": coordinator["userId"]})[1]
+        assert done["messages"] == 0 and done["text"].startswith(done["label"] + ":")
+        assert "ไม่" in done["text"] and not any(c.isascii() and c.isalpha() for c in done["text"].split("(")[0])
+
+
+def test_polling_writes_no_access_log_line(sandbox, caplog):
+    user = person(sandbox, "D004")["userId"]
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        for _ in range(3):
+            chat(sandbox, user)
+        call(sandbox, "/sandbox/api/say", {"user": user, "text": "สถานะ"})
+        assert call(sandbox, "/sandbox/api/chat?user=nobody")[0] == 400  # a failed poll is still logged
+    lines = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
+    assert not [line for line in lines if "/sandbox/api/chat?user=U" in line]
+    assert any("POST /sandbox/api/say" in line for line in lines)
+    assert any("/sandbox/api/chat?user=nobody" in line for line in lines)
 
 
 def test_reset_restores_the_demo(sandbox):

@@ -4,6 +4,11 @@
 const api = (path, body) => fetch("/sandbox/api/" + path, body === undefined ? {} : {
   method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
 }).then(async (r) => {
+  if (r.status === 409) {   // the person blocked the account: LINE sends nothing from them
+    const {message} = await r.json();
+    setBlocked(true);
+    throw Object.assign(new Error(message), {blocked: true});
+  }
   if (!r.ok && r.status !== 502) throw new Error(await r.text());
   return r.json();
 });
@@ -16,10 +21,12 @@ function person() {
   return state.people.find((p) => p.userId === state.user) || null;
 }
 
+const CHOSEN = "sb-person";   // the person chosen, kept across a reload
+
 async function loadPeople(keep) {
   state.people = await api("people");
   const select = $("person");
-  const chosen = keep ? select.value : "";
+  const chosen = keep ? select.value : (localStorage.getItem(CHOSEN) || "");
   select.innerHTML = "";
   const units = {};
   for (const p of state.people.filter((p) => p.userId)) (units[p.unit] = units[p.unit] || []).push(p);
@@ -51,7 +58,9 @@ async function choose(value) {
     return choose(userId);
   }
   state.user = value;
+  localStorage.setItem(CHOSEN, value);
   state.seq = 0;
+  setBlocked(false);
   $("chat").dataset.ready = "0";
   $("chat").innerHTML = "";
   $("quick").innerHTML = "";
@@ -92,17 +101,31 @@ async function showJobs(visible) {
   const jobs = await api("jobs");
   const box = $("job-list");
   box.innerHTML = jobs.length ? "" : '<p class="sb-note">ยังไม่มีงานตามกำหนดเวลา</p>';
-  for (const name of jobs) {
+  for (const {name, label} of jobs) {
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = "เรียกใช้ตอนนี้: " + name;
+    button.textContent = label;
+    button.title = `เรียกใช้งาน ${name} ตอนนี้`;
+    button.dataset.job = name;
     button.addEventListener("click", async () => {
-      await api("jobs/" + encodeURIComponent(name), {user: state.user});
-      system(`เรียกใช้ ${name} แล้ว`);
-      await refresh();
+      button.disabled = true;
+      try {
+        const result = await api("jobs/" + encodeURIComponent(name), {user: state.user});
+        $("job-result").textContent = result.text;
+        system(result.text);
+        await refresh();
+      } catch (err) {
+        system("เรียกใช้ไม่สำเร็จ: " + err.message);
+      } finally {
+        button.disabled = false;
+      }
     });
     box.append(button);
   }
+}
+
+function failed(err) {   // a blocked account's note is no error: it is what LINE would show
+  system(err.blocked ? err.message : "ผิดพลาด: " + err.message);
 }
 
 function system(text) {
@@ -122,8 +145,9 @@ function refresh() {   // one fetch at a time, so the poller and a send never sh
 async function fetchNew() {
   if (!state.user) return;
   const user = state.user;
-  const {items} = await api(`chat?user=${encodeURIComponent(user)}&after=${state.seq}`);
+  const {items, blocked} = await api(`chat?user=${encodeURIComponent(user)}&after=${state.seq}`);
   if (user !== state.user) return;
+  setBlocked(blocked);
   for (const item of items) {
     state.seq = Math.max(state.seq, item.seq);
     const row = document.createElement("div");
@@ -174,14 +198,14 @@ document.addEventListener("click", (e) => {
   const target = e.target.closest(".lb-action");
   if (!target) return;
   e.preventDefault();
-  act(JSON.parse(target.dataset.action)).catch((err) => system("ผิดพลาด: " + err.message));
+  act(JSON.parse(target.dataset.action)).catch(failed);
 });
 
 $("composer").addEventListener("submit", (e) => {
   e.preventDefault();
   const text = $("text").value;
   $("text").value = "";
-  send(text).catch((err) => system("ผิดพลาด: " + err.message));
+  send(text).catch(failed);
 });
 $("attach").addEventListener("change", async (e) => {
   const file = e.target.files[0];
@@ -197,12 +221,21 @@ $("attach").addEventListener("change", async (e) => {
 });
 $("person").addEventListener("change", (e) => choose(e.target.value));
 $("follow").addEventListener("click", async () => { await api("follow", {user: state.user}); system("เพิ่มเพื่อนแล้ว"); await refresh(); });
-$("unfollow").addEventListener("click", async () => { await api("unfollow", {user: state.user}); system("บล็อกแล้ว (บอตตอบไม่ได้จนกว่าจะเพิ่มเพื่อนใหม่)"); });
+$("unfollow").addEventListener("click", async () => { await api("unfollow", {user: state.user}); setBlocked(true); system("บล็อกแล้ว (บอตตอบไม่ได้จนกว่าจะเพิ่มเพื่อนใหม่)"); });
+
+// A person who blocked the account can send nothing, as in LINE, until they add it as a friend again.
+function setBlocked(blocked) {
+  $("composer").classList.toggle("sb-blocked", blocked);
+  $("text").disabled = blocked;
+  $("send").disabled = blocked;
+  $("text").placeholder = blocked ? "บล็อกอยู่ · กดเพิ่มเพื่อน" : "พิมพ์ข้อความ";
+}
 $("reset").addEventListener("click", async () => {
   if (!confirm("ล้างข้อมูลทั้งหมดและโหลดสำนักงานสาธิตใหม่?")) return;
   await api("reset", {});
   state.newUsers = [];
   localStorage.removeItem("sb-new-users");
+  localStorage.removeItem(CHOSEN);
   await loadPeople(false);
 });
 // LINE links coordinators and executives to their own menu; everyone else sees the staff menu.
