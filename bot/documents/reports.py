@@ -17,6 +17,7 @@ import hashlib
 import io
 import re
 import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from bot import links, thai, uploads
@@ -43,6 +45,8 @@ MAX_COMMENTS = 200    # staff comments quoted in the plan document (the count co
 # Past this many people the signature sheet lists one line per person under each unit instead of a
 # table: WeasyPrint lays out about 100 table rows a second on a 2-CPU VM, so 10,000 rows took minutes.
 COMPACT_SIGNATURES = 2000
+# The same for the proposals table: 5,000 rows as a table took 84 s and 980 MB, as lines 6.5 s and 270 MB.
+COMPACT_PROPOSALS = 1000
 
 KINDS = ("progress", "memo", "memo-docx", "signatures", "proposals", "plan", "honours", "order", "xlsx", "pack")
 FILE_NAMES = {
@@ -103,10 +107,10 @@ def report_title(plan: Plan, at: datetime) -> str:
 
 def progress(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
     year = content.year(db, plan, at)
-    photo_src = _photo_src(office)
-    return pdf.pdf("docs/report.html", **office.context(plan, at, report_title(plan, at)), year=year,
-                   done_state=State.DONE, max_photos=MAX_PHOTOS, photo_src=photo_src,
-                   channel_names=proofs.CHANNELS, award_kinds=proofs.AWARD_KINDS)
+    with tempfile.TemporaryDirectory(prefix="khunnatham-photos-") as folder:
+        return pdf.pdf("docs/report.html", **office.context(plan, at, report_title(plan, at)), year=year,
+                       done_state=State.DONE, max_photos=MAX_PHOTOS, photo_src=_photo_src(office, Path(folder)),
+                       channel_names=proofs.CHANNELS, award_kinds=proofs.AWARD_KINDS)
 
 
 def snapshot_lines(db: Session, plan: Plan, at: datetime, tz: ZoneInfo) -> list[tuple[str, bool]]:
@@ -118,10 +122,25 @@ def snapshot_lines(db: Session, plan: Plan, at: datetime, tz: ZoneInfo) -> list[
     return lines
 
 
-def _photo_src(office: Office) -> Callable[[Any], str]:
+PHOTO_PIXELS = 900  # the long side of a photo as the report prints it (about 8 cm at 300 dpi)
+
+
+def _photo_src(office: Office, folder: Path) -> Callable[[Any], str]:
+    """Where the report finds a stored photo: a copy at print size in `folder` (a phone's 4,000-pixel
+    photos made a report of a thousand activities 27 MB; the pack keeps the originals)."""
     def src(stored: Any) -> str:
         path = uploads.path_of(office.uploads_dir, stored.stored_name) if office.uploads_dir else None
-        return path.as_uri() if path else ""
+        if path is None:
+            return ""
+        small = folder / f"{stored.id}.jpg"
+        if not small.exists():
+            try:
+                with Image.open(path) as image:
+                    image.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS))
+                    image.convert("RGB").save(small, "JPEG", quality=82, optimize=True)
+            except (OSError, ValueError):  # not an image Pillow reads: the report leaves it out
+                return ""
+        return small.as_uri()
     return src
 
 
@@ -167,16 +186,20 @@ def memo_docx(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
 
 # -- the documents of single indicators --------------------------------------------------------------
 def signatures(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
+    """One sheet per pledge document in use, each laid out on its own (WeasyPrint keeps a document's
+    every line in memory until it is written: two sheets of 10,000 at once took 570 MB), then joined."""
     sheets = content.signature_sheets(db, at)
-    compact = any(s.headcount > COMPACT_SIGNATURES for s in sheets)
-    return pdf.pdf("docs/signatures.html", **office.context(plan, at, "บัญชีรายชื่อการรับทราบปฏิญญา"),
-                   sheets=sheets, compact=compact)
+    context = office.context(plan, at, "บัญชีรายชื่อการรับทราบปฏิญญา")
+    parts = [pdf.pdf("docs/signatures.html", **context, sheets=[sheet], compact=sheet.headcount > COMPACT_SIGNATURES)
+             for sheet in sheets] or [pdf.pdf("docs/signatures.html", **context, sheets=[], compact=False)]
+    return pdf.joined(parts)
 
 
 def proposals(db: Session, plan: Plan, at: datetime, office: Office, names: bool = True) -> bytes:
     title = "ตารางข้อเสนอ ปัญหาที่อยากแก้ ความดีที่อยากทำ และคุณธรรมเป้าหมาย"
-    return pdf.pdf("docs/proposals.html", **office.context(plan, at, title),
-                   table=content.proposal_table(db, plan, at), names=names)
+    table = content.proposal_table(db, plan, at)
+    return pdf.pdf("docs/proposals.html", **office.context(plan, at, title), table=table, names=names,
+                   compact=len(table.rows) > COMPACT_PROPOSALS)
 
 
 def plan_document(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
