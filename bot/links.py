@@ -4,6 +4,9 @@ Announcements go out as links and QR codes rather than pushes (a push costs quot
 a link costs nothing): `https://line.me/R/oaMessage/<basic id>/?<text>` opens the chat with the
 office's account with the text typed, `https://line.me/R/share?text=<text>` lets the person pick a
 chat or group to send the text to.
+
+Once percent-encoded these links are long (a Thai letter takes nine characters), so a message never
+shows one as text: it goes on a button (`messages.link_button`), which shows a short Thai label.
 """
 from __future__ import annotations
 

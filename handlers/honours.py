@@ -28,7 +28,9 @@ GOLD = "#B8860B"
 # overall, per virtue, characters per reason). The first that fits LINE's carousel limit is used.
 TALLY_DETAIL = ((5, 3, 2, 1, 70), (5, 3, 1, 1, 50), (5, 3, 1, 0, 40), (5, 2, 0, 0, 0), (3, 1, 0, 0, 0))
 MAX_CAROUSEL_BYTES = 48_000  # LINE allows 50 KB of JSON for a carousel; keep a margin
-MAX_SHARE_URL = 4000  # the link goes in a text message (at most 5,000 characters)
+MAX_SHARE_URL = 4000  # the share link goes on a button (LINE takes a URI of up to 10,000 characters)
+NOMINATE_BUTTON = "เสนอชื่อ"  # the invitation card's button: opens the chat with เสนอชื่อ typed
+SHARE_BUTTON = "แชร์เป็นข้อความ"  # the announcement's: LINE's share screen with the announcement as text
 
 
 def register(router: Router) -> None:
@@ -61,11 +63,26 @@ def open_round(ctx: Context, args: str = "") -> Reply:
         return [ui.text(f"{texts.refusal(exc)}ค่ะ", ui.chips(words.CLOSE_NOMINATIONS, words.NOMINATIONS))]
     until = (f"ปิดรับเมื่อสิ้นวันที่ {texts.last_day(round_)}" if round_.closes_on
              else f"ยังไม่กำหนดวันปิด พิมพ์ \"{words.CLOSE_NOMINATIONS}\" เมื่อต้องการปิดรับ")
-    return [ui.text(
-        f"เปิดรับการเสนอชื่อแล้วค่ะ\n\"{round_.title}\"\n{until}\n\n"
-        f"ชวนทุกคนร่วมเสนอชื่อ: ส่งลิงก์นี้ในกลุ่ม LINE ของสำนักงาน แตะแล้วจะเปิดแชตนี้พร้อมคำว่า {words.NOMINATE}\n"
-        f"{links.nominate(ctx.settings.bot_basic_id)}",
-        ui.chips(words.NOMINATIONS, words.CLOSE_NOMINATIONS))]
+    return [ui.text(f"เปิดรับการเสนอชื่อแล้วค่ะ\n\"{round_.title}\"\n{until}\n\n"
+                    "ชวนทุกคนร่วมเสนอชื่อ: ส่งต่อการ์ดด้านล่างไปยังกลุ่ม LINE ของสำนักงาน "
+                    "(กดค้างที่การ์ด แล้วเลือก \"ส่งต่อ\") "
+                    f"ใครแตะปุ่ม \"{NOMINATE_BUTTON}\" ในการ์ด แชตนี้จะเปิดขึ้นพร้อมคำว่า {words.NOMINATE} ให้กดส่งได้เลย"),
+            ui.flex(f"ชวนร่วมเสนอชื่อบุคคลคุณธรรมและหน่วยงานคุณธรรม: {round_.title}", _invitation(ctx, round_),
+                    ui.chips(words.NOMINATIONS, words.CLOSE_NOMINATIONS))]
+
+
+def _invitation(ctx: Context, round_: NominationRound) -> ui.Flex:
+    """The card the coordinator forwards to the office's group: its button opens the chat with the
+    office's account with เสนอชื่อ typed (the link is on the button, never shown)."""
+    body = [ui.label(round_.title, size="sm", weight="bold", color=ui.INK),
+            ui.label("ร่วมเสนอชื่อเพื่อนร่วมงานหรือหน่วยงานที่เป็นแบบอย่างด้าน" + " ".join(VIRTUES),
+                     size="sm", color=ui.INK, margin="md")]
+    if round_.closes_on:
+        body.append(ui.label(f"เปิดรับถึงสิ้นวันที่ {texts.last_day(round_)}", size="xs", color=ui.GREY))
+    body.append(ui.label(f"แตะปุ่มด้านล่าง แชตของสำนักงานจะเปิดขึ้นพร้อมคำว่า {words.NOMINATE} แล้วกดส่ง",
+                         size="xs", color=ui.GREY, margin="md"))
+    return ui.bubble("ชวนร่วมเสนอชื่อ", body, subtitle=ctx.settings.office_name, color=GOLD,
+                     footer=[ui.link_button(NOMINATE_BUTTON, links.nominate(ctx.settings.bot_basic_id), color=GOLD)])
 
 
 @coordinator_only
@@ -334,8 +351,13 @@ def _announcement(ctx: Context, round_: NominationRound) -> Reply:
     card = ui.bubble("ประกาศยกย่องเชิดชูเกียรติ", body, subtitle=ctx.settings.office_name, color=GOLD)
     link = links.share(announcement_text(ctx.settings.office_name, round_, honoured))
     names = ", ".join(h.name for h in honoured)
+    how = ui.bubble("ส่งต่อประกาศ", [
+        ui.label("ส่งต่อการ์ดด้านบนไปยังกลุ่ม LINE ของสำนักงานได้เลยค่ะ: กดค้างที่การ์ด แล้วเลือก \"ส่งต่อ\"",
+                 size="sm", color=ui.INK),
+        ui.label(f"หรือแตะปุ่ม \"{SHARE_BUTTON}\" แล้วเลือกกลุ่ม เพื่อส่งประกาศเป็นข้อความ", size="xs",
+                 color=ui.GREY),
+    ], footer=[ui.link_button(SHARE_BUTTON, link, color=GOLD)], color=GOLD)
     return [
         ui.flex(f"ประกาศยกย่องเชิดชูเกียรติ: {names}", card),
-        ui.text("ส่งต่อการ์ดด้านบนไปยังกลุ่ม LINE ของสำนักงานได้เลยค่ะ: กดค้างที่การ์ด แล้วเลือก \"ส่งต่อ\"\n"
-                f"หรือแตะลิงก์นี้เพื่อแชร์เป็นข้อความ:\n{link}"),
+        ui.flex("ส่งต่อประกาศยกย่องไปยังกลุ่ม LINE ของสำนักงาน", how),
     ]

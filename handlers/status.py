@@ -38,9 +38,10 @@ def show(ctx: Context, args: str = "") -> Reply:
             mark, color = "ยังไม่รับทราบ", ui.RED
         else:
             mark, color = f"รับทราบแล้ว {thai.thai_date(ack.acknowledged_at.astimezone(ctx.settings.tz))}", ui.GREEN
-        body.append({"type": "box", "layout": "horizontal", "margin": "sm", "contents": [
-            ui.label(version.title, size="xs", color=ui.INK, flex=1),
-            ui.figure(mark, size="xs", color=color),
+        # The title and its state one under the other: a long title beside a date wrapped one word a line.
+        body.append({"type": "box", "layout": "vertical", "margin": "sm", "contents": [
+            ui.label(version.title, size="xs", color=ui.INK),
+            ui.label(mark, size="xs", color=color, weight="bold"),
         ]})
     if not versions:
         body.append(ui.label("ยังไม่มีปฏิญญาที่ประกาศใช้", size="xs", color=ui.GREY))
@@ -54,9 +55,9 @@ def show(ctx: Context, args: str = "") -> Reply:
                                        color=ui.INK)]
     for activity, checkin in came[-5:]:
         when = thai.thai_date(checkin.at.astimezone(ctx.settings.tz))
-        body.append({"type": "box", "layout": "horizontal", "margin": "sm", "contents": [
-            ui.label(activity.title, size="xs", color=ui.INK, flex=1),
-            ui.figure(when, size="xs"),
+        body.append({"type": "box", "layout": "vertical", "margin": "sm", "contents": [
+            ui.label(activity.title, size="xs", color=ui.INK),
+            ui.label(f"เช็คอิน {when}", size="xxs", color=ui.GREY),
         ]})
     if len(came) > 5:
         body.append(ui.label(f"และก่อนหน้านี้อีก {len(came) - 5} กิจกรรม", size="xs", color=ui.GREY))

@@ -7,9 +7,11 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import threading
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,67 @@ TOKEN = "test-access-token"
 
 def pytest_report_header(config):
     return f"database: {os.environ.get('TEST_DATABASE_URL') or 'SQLite (temporary file)'}"
+
+
+# -- no raw link a person cannot use ------------------------------------------------------------------
+READABLE_URL = 100  # characters: a link longer than this, shown as text, is a wall on a phone
+_URL = re.compile(r"(?:https?|line)://\S+", re.IGNORECASE)
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_SHOWN = {"text": ("text",), "span": ("text",), "message": ("text",), "postback": ("displayText", "text")}
+
+
+def nodes(node: Any) -> Iterator[dict]:
+    """Every JSON object in these messages (messages, cards, components, actions), parents first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from nodes(value)
+
+
+def shown_texts(messages: list[dict]) -> list[str]:
+    """Every string of these messages that a person reads in the chat: a text message's text, a Flex
+    message's altText and its text and span components, what a chip or button types or displays."""
+    out: list[str] = []
+    for node in nodes(messages):
+        if isinstance(node.get("altText"), str):
+            out.append(node["altText"])
+        out.extend(node[key] for key in _SHOWN.get(node.get("type"), ()) if isinstance(node.get(key), str))
+    return out
+
+
+def raw_link_problems(messages: list[dict]) -> list[str]:
+    """Links shown as text that no one can read: longer than READABLE_URL, or percent-encoded (a link
+    belongs in a button's URI action, where its length and encoding do not show)."""
+    problems = []
+    for text in shown_texts(messages):
+        for url in _URL.findall(text):
+            if len(url) > READABLE_URL or _PERCENT.search(url):
+                problems.append(f"{len(url)} characters: {url[:120]}{'…' if len(url) > 120 else ''}")
+        if not _URL.search(text) and re.search(r"(?:%[0-9A-Fa-f]{2}){2,}", text):
+            problems.append(f"percent-encoded text: {text[:120]}")
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def no_raw_links(monkeypatch):
+    """Every message any fake LINE delivers in a test (reply, push, multicast; the tests' server and
+    the sandbox's) is read for raw links: a test fails when one shows a long or percent-encoded link."""
+    delivered: list[dict] = []
+    deliver = FakeLine._deliver
+
+    def recording(fake: FakeLine, kind: str, recipients: list[str], messages: list[dict]) -> None:
+        delivered.extend(messages)
+        deliver(fake, kind, recipients, messages)
+
+    monkeypatch.setattr(FakeLine, "_deliver", recording)
+    yield
+    problems = raw_link_problems(delivered)
+    if problems:
+        pytest.fail("a message shows a raw link no one can use on a phone:\n" + "\n".join(problems[:10]),
+                    pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -246,20 +309,7 @@ def text_of(messages: list[dict]) -> str:
 
 def actions_in(messages: list[dict], type_: str, key: str) -> list[str]:
     """The `key` of every action of this type in these messages (buttons, chips, cards), in order."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == type_ and key in node:
-                found.append(node[key])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(messages)
-    return found
+    return [node[key] for node in nodes(messages) if node.get("type") == type_ and key in node]
 
 
 def postbacks_in(messages: list[dict]) -> list[str]:

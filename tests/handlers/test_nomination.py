@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from bot import links
 from bot.fakeline import MULTICAST, PUSH
 from bot.thai import parse_day
 from models import measures
@@ -21,6 +22,7 @@ from models.nomination import Honour, Nomination, NominationError, NominationRou
 from models.proposal import VIRTUES
 from models.staff import Staff
 from tests.conftest import LineActions, add_people, count_rows, payload, post_concurrently, postbacks_in, text_of
+from tests.support import uris_in
 
 BKK = ZoneInfo("Asia/Bangkok")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=BKK)  # the round opens
@@ -133,9 +135,12 @@ def test_open_with_a_closing_date_then_close(bot, line, register, coordinator):
     assert "ไม่เข้าใจวันปิดรับ" in text_of(line.say(coordinator, "เปิดเสนอชื่อ พรุ่งนี้", at=T0))
     assert "ไม่ก่อนวันนี้" in text_of(line.say(coordinator, "เปิดเสนอชื่อ 1/2/2569", at=T0))
     assert count_rows(bot, NominationRound) == 0
-    opened = text_of(open_round(line, coordinator, closes="31 มี.ค. 2569"))
+    replies = open_round(line, coordinator, closes="31 มี.ค. 2569")
+    opened = text_of(replies)
     assert "ปิดรับเมื่อสิ้นวันที่ 31 มี.ค. 2569" in opened
-    assert "https://line.me/R/oaMessage/@testoffice/?%E0%B9%80%E0%B8%AA%E0%B8%99%E0%B8%AD" in opened
+    # The invitation to forward to the office's group is a card: its button opens this chat with เสนอชื่อ typed.
+    assert [m["type"] for m in replies] == ["text", "flex"] and "https://" not in opened
+    assert uris_in(replies) == [links.nominate("@testoffice")] and "เปิดรับถึงสิ้นวันที่ 31 มี.ค. 2569" in opened
     with bot.db.sessions() as s:
         (round_,) = s.scalars(sa.select(NominationRound))
         plan = plans.current(s, T0)
@@ -664,12 +669,13 @@ def test_announcement_card_and_share_link_by_reply(bot, line, line_api, runner, 
         line.tap(coordinator, f"a=nomination.honour&n={ids[virtue]}&v={VIRTUES.index(virtue) + 1}", at=T1)
     calls_before = len(line_api.calls(PUSH))
     replies = line.say(coordinator, "ประกาศยกย่อง", at=T1)
-    assert [m["type"] for m in replies] == ["flex", "text"]
+    assert [m["type"] for m in replies] == ["flex", "flex"]
     card = text_of(replies[:1])
     assert "ประกาศยกย่องเชิดชูเกียรติ" in card and "สำนักงานพัฒนาชุมชนจังหวัดเชียงราย" in card
     assert "นางสมศรี รักดี" in card and "อำเภอเมืองเชียงราย · ด้านสุจริต, จิตอาสา" in card  # in VIRTUES order
     assert "หน่วยงานคุณธรรม" in card and "ด้านพอเพียง" in card and postbacks_in(replies[:1]) == []
-    link = next(w for w in replies[1]["text"].split() if w.startswith("https://line.me/R/share?text="))
+    (link,) = uris_in(replies)  # on the second card's button, not shown as text
+    assert link.startswith("https://line.me/R/share?text=") and "https://" not in text_of(replies)
     shared = parse_qs(urlparse(link).query)["text"][0]
     assert "🏅 นางสมศรี รักดี (อำเภอเมืองเชียงราย) ด้านสุจริต, จิตอาสา" in shared
     assert f"🏅 {UNIT_B} ด้านพอเพียง" in shared
