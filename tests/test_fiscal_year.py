@@ -290,9 +290,9 @@ def test_the_demo_office_lives_in_this_fiscal_year(bot):
     with bot.db.sessions() as db:
         plan = plans.current(db, now)
         assert plan is not None and plan.fiscal_year == plans.fiscal_year_of(now.date())
-        workshop = db.scalar(sa.select(Activity).where(Activity.plan_id == plan.id, Activity.key == "virtue-workshop"))
-        assert workshop.open_at(now)
-        assert db.scalar(sa.select(sa.func.count()).select_from(Proposal).where(Proposal.plan_id == plan.id)) == 3
+        # Something is open for check-in now (a plan activity on its day, or the month's volunteer day).
+        assert any(a.open_at(now) for a in db.scalars(sa.select(Activity).where(Activity.plan_id == plan.id)))
+        assert db.scalar(sa.select(sa.func.count()).select_from(Proposal).where(Proposal.plan_id == plan.id)) >= 1
         assert evidence.channels(db, plan, now) == ["facebook", "board"]  # something on หลักฐาน and for 4.3
         last_year = db.scalar(sa.select(Activity).where(Activity.plan_id != plan.id, Activity.key == "virtue-workshop"))
         assert last_year.starts_at is None

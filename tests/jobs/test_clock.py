@@ -146,8 +146,8 @@ def test_cli_run_list_and_at(staffed, runner, line_api):
 
 
 def test_sandbox_runs_a_job_for_a_coordinator(sandbox):  # noqa: F811
-    names = call(sandbox, "/sandbox/api/jobs")[1]
-    assert set(names) == NAMES
+    listed = call(sandbox, "/sandbox/api/jobs")[1]
+    assert {job["name"] for job in listed} == NAMES and all(job["label"] != job["name"] for job in listed)
     coordinator = person(sandbox, "D001")["userId"]
     status, body = call(sandbox, "/sandbox/api/jobs/weekly-digest", {"user": coordinator})
     assert status == 200 and body["ok"] and body["result"] >= 1
