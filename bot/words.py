@@ -48,12 +48,17 @@ HONOURS = Word("ประกาศยกย่อง", "honours")
 WEB = Word("เว็บ", "console")  # a one-time link into the coordinator's console
 EVIDENCE = Word("หลักฐาน", "evidence")  # หลักฐาน [<link or note>]: evidence of an indicator
 REPORTS = Word("รายงาน", "report")  # a signed, expiring link to download the year's documents
+DIGEST = Word("สรุปรายสัปดาห์", "digest")  # สรุปรายสัปดาห์ [เปิด | ปิด]: one's own weekly digest in LINE
+DIGEST_ON = Word("รับสรุป", "รับสรุปรายสัปดาห์", "เปิดสรุปรายสัปดาห์")
+DIGEST_OFF = Word("ไม่รับสรุป", "ไม่รับสรุปรายสัปดาห์", "ปิดสรุปรายสัปดาห์", "งดสรุป")
 
 # -- what follows a command ---------------------------------------------------------------------------
 MINE = Word("ของฉัน", "mine")                 # ความดี ของฉัน, เสนอชื่อ ของฉัน
 SEE = Word("ดู")                              # ความดี ดู: the same as ความดี ของฉัน
 NAMES = Word("รายชื่อ", "ทั้งหมด", "list", "all")  # สรุป รายชื่อ
 EVERYTHING = Word("ทั้งหมด", "all")            # สรุปเสนอชื่อ ทั้งหมด
+ON = Word("เปิด", "รับ", "on")                 # สรุปรายสัปดาห์ เปิด
+OFF = Word("ปิด", "ไม่รับ", "off")             # สรุปรายสัปดาห์ ปิด
 
 # -- answers inside a conversation --------------------------------------------------------------------
 PERSON = Word("บุคคล", "บุคคลคุณธรรม", "คน", "1")       # nominate a person

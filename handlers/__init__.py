@@ -7,6 +7,7 @@ from handlers import (
     checkin,
     console,
     coordinator,
+    digest,
     evidence,
     help,
     honours,
@@ -21,7 +22,7 @@ from handlers import (
 )
 
 CAPABILITIES = (registration, pledge, proposal, plan, checkin, activity, nomination, honours, status, coordinator,
-                console, evidence, reports, help)
+                digest, console, evidence, reports, help)
 
 
 def register_all(router: Router) -> Router:

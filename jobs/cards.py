@@ -182,3 +182,64 @@ def nudge_message(topics: Sequence[str]) -> FlexMessage:
         footer.append(ui.button(ui.message_action(button, word)))
     alt = "ชวนร่วมองค์กรคุณธรรม: " + " และ ".join(NUDGE_TEXT[t][0] for t in topics)
     return ui.flex(alt, ui.bubble("ชวนร่วมองค์กรคุณธรรม", body, footer=footer))
+
+
+# -- the weekly digest's coming dates: the reminders folded into it (jobs.reminders.FOLDED) ---------------
+DIGEST_DATES = 4        # dates shown
+DIGEST_DATE_ITEMS = 4   # items shown under each date
+
+
+def digest_deadlines(message: FlexMessage, lines: Sequence[ReminderLine], today: date, ahead: int) -> FlexMessage:
+    """The digest card with the dates of the next `ahead` days, each with what is due on it: a section
+    placed after the actions and notices (before the indicators), the rest as digest_message made it."""
+    if not lines:
+        return message
+    card = message.to_dict()
+    body = card["contents"]["body"]["contents"]
+    days: dict[date, list[ReminderLine]] = {}
+    for line in sorted(lines, key=lambda x: x.due):
+        days.setdefault(line.due, []).append(line)
+    section: list[ui.Flex] = [ui.separator(), ui.label(f"กำหนดการใน {ahead} วันข้างหน้า", weight="bold", size="sm",
+                                                       color=ui.INK, margin="md")]
+    for due, items in list(days.items())[:DIGEST_DATES]:
+        colour = ui.RED if (due - today).days <= 1 else ui.AMBER
+        block: list[ui.Flex] = [ui.label(f"{thai.thai_date(due)} · {thai.days_text(due, today)}", size="xs",
+                                         weight="bold", color=colour)]
+        for item in items[:DIGEST_DATE_ITEMS]:
+            block.append(ui.label(f"• {item.title}", size="xs", color=ui.INK))
+            if item.detail:
+                block.append(ui.label(f"  {item.detail}", size="xxs", color=ui.GREY))
+        if len(items) > DIGEST_DATE_ITEMS:
+            block.append(ui.label(f"และอีก {len(items) - DIGEST_DATE_ITEMS} รายการในวันเดียวกัน", size="xxs",
+                                  color=ui.GREY))
+        section.append({"type": "box", "layout": "vertical", "spacing": "xs", "margin": "md", "contents": block})
+    if len(days) > DIGEST_DATES:
+        rest = sum(len(items) for items in list(days.values())[DIGEST_DATES:])
+        section.append(ui.label(f"และอีก {rest} รายการในวันถัดไป", size="xxs", color=ui.GREY, margin="sm"))
+    first_separator = next((i for i, block in enumerate(body) if block.get("type") == "separator"), len(body))
+    body[first_separator:first_separator] = section
+    soonest = next(iter(days))
+    card["altText"] = (f"{card['altText']} · กำหนดใกล้ถึง {len(lines)} รายการ"
+                       f" เร็วที่สุด {thai.thai_date(soonest)}")[:400]
+    return FlexMessage.from_dict(card)
+
+
+def digest_switch_note(message: FlexMessage) -> FlexMessage:
+    """The digest card with a last line saying how to stop it (handlers/digest.py)."""
+    card = message.to_dict()
+    card["contents"]["body"]["contents"].append(ui.label(
+        f"ไม่ต้องการรับสรุปนี้ทาง LINE พิมพ์ \"{words.DIGEST_OFF}\"", size="xxs", color=ui.GREY, margin="lg"))
+    return FlexMessage.from_dict(card)
+
+
+def digest_own(message: FlexMessage, topics: Sequence[str]) -> FlexMessage:
+    """The digest card for a recipient who has something to do themselves (NUDGE_TEXT's topics: the
+    digest says it instead of a nudge), first in the body."""
+    if not topics:
+        return message
+    card = message.to_dict()
+    lines: list[ui.Flex] = [ui.label("ส่วนของคุณเอง", weight="bold", size="sm", color=ui.INK)]
+    lines += [ui.label(f"• {NUDGE_TEXT[t][0]} พิมพ์ \"{NUDGE_TEXT[t][3]}\"", size="xs", color=ui.INK) for t in topics]
+    card["contents"]["body"]["contents"][0:0] = [
+        {"type": "box", "layout": "vertical", "spacing": "xs", "contents": lines}, ui.separator()]
+    return FlexMessage.from_dict(card)

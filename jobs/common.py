@@ -11,11 +11,17 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.line import LineClient, LineError, Quota
-from models.staff import Role, Staff
+from models import outbox
+from models.staff import Role, Staff, digest_condition
 
 log = logging.getLogger("jobs")
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DIGEST = "weekly-digest"  # the digest's outbox job (jobs.digest.NAME): the reminders read its topics
+# Of the monthly quota, the share the bot may use: the office's LINE OA does more than this bot
+# (announcements, its own broadcasts), so the rest is left to it. Staff nudges get what this share
+# leaves once the bot's pushes so far this month and the coordinators' reserve are taken out.
+BOT_SHARE = 0.5
 
 
 # -- periods -----------------------------------------------------------------------------------------
@@ -41,6 +47,11 @@ def day_of(now: datetime) -> str:
     return now.date().isoformat()
 
 
+def month_start(now: datetime) -> datetime:
+    """Midnight at the start of `now`'s month, in `now`'s zone (LINE counts the quota per month)."""
+    return datetime.combine(now.date().replace(day=1), time(), tzinfo=now.tzinfo)
+
+
 def day_end(now: datetime) -> datetime:
     return datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=now.tzinfo)
 
@@ -55,6 +66,13 @@ def coordinators(db: Session) -> list[Staff]:
     """Coordinators on the roster who registered with LINE (executives read สรุป when they want)."""
     return list(db.scalars(sa.select(Staff).where(
         Staff.active, Staff.role == Role.COORDINATOR.value, Staff.line_user_id.is_not(None)).order_by(Staff.code)))
+
+
+def digest_recipients(db: Session) -> list[Staff]:
+    """Who gets the weekly digest: registered coordinators unless they switched it off, registered
+    executives who switched it on (models.staff.gets_digest)."""
+    return list(db.scalars(sa.select(Staff).where(
+        Staff.active, digest_condition(), Staff.line_user_id.is_not(None)).order_by(Staff.code)))
 
 
 def line_id(person: Staff) -> str:
@@ -81,6 +99,20 @@ class Budget:
         remaining = self.for_coordinators
         return None if remaining is None else max(remaining - self.reserve, 0)
 
+    def for_nudges(self, bot_sent: int) -> int | None:
+        """What staff nudges may use now: what `for_staff` allows, and no more than the bot's share of
+        the month's quota (BOT_SHARE) less the reserve and `bot_sent`, the bot's pushes so far this month."""
+        allowed = self.for_staff
+        if allowed is None or self.quota is None or self.quota.limit is None:
+            return allowed
+        share = int(self.quota.limit * BOT_SHARE) - self.reserve - bot_sent
+        return max(min(allowed, share), 0)
+
+    def share_used_up(self, bot_sent: int, need: int) -> bool:
+        """Whether it is the bot's share, not LINE's quota, that cannot cover `need` more staff pushes."""
+        allowed = self.for_staff
+        return allowed is not None and need <= allowed and need > (self.for_nudges(bot_sent) or 0)
+
     def spend(self, sent: int) -> Budget:
         """The budget once `sent` more messages went out."""
         if self.quota is None or not sent:
@@ -93,6 +125,11 @@ class Budget:
         if self.quota.limit is None:
             return "no monthly limit"
         return f"{self.quota.used} of {self.quota.limit} used this month, {self.reserve} kept for coordinators"
+
+
+def sent_this_month(db: Session, now: datetime) -> int:
+    """Messages the bot's jobs pushed since the start of `now`'s month (recipients, from the outbox)."""
+    return outbox.sent_since(db, month_start(now))
 
 
 def read_budget(line: LineClient, settings: Settings) -> tuple[Budget, str]:

@@ -12,6 +12,13 @@ before, 7 covers 7–4, 3 covers 3–2, 1 covers the day before and the day itse
 after. So a day the clock was down is caught up once on the next run, and a topic already sent
 (or still pending) is never sent again.
 
+Folded into the weekly digest: the Monday digest lists every date of the next DIGEST_AHEAD days
+(`upcoming`) and carries the topics of the stages it shows in its outbox row. A person who gets
+the digest (models.staff.gets_digest) is pushed only the last days' stage (1) — not on the digest's
+own day, when the digest shows it — and the day after (late); whoever does not get it (a
+coordinator who switched it off, responsible staff) is pushed every stage, except a topic a digest
+already carried.
+
 An activity's date is its start (when it is scheduled), else its due date. A fiscal year with no
 plan in use (models.plan.current) has nothing to remind of: last year's dates are not this year's,
 and a draft's are not in use yet.
@@ -32,13 +39,16 @@ from models import activity as activities
 from models import evidence, jobrun, measures, outbox
 from models import plan as plans
 from models.plan import Plan, State
-from models.staff import Staff
+from models.staff import Staff, gets_digest
 
 NAME = "deadline-reminders"
 STAFF = "deadline-reminders/staff"  # outbox job of reminders to non-coordinators: staff budget only
 LEADS = (14, 7, 3, 1)
 LATE_FOR = 7       # days after the date during which the "passed unmet" reminder may still go out
 LOOK_BACK = timedelta(days=40)  # reminder topics older than this cannot be current any more
+FOLDED = ("14", "7", "3")  # stages the weekly digest shows instead of a push, for those who get it
+LAST_DAYS = "1"            # pushed, except on the digest's day: the digest shows it that morning
+DIGEST_AHEAD = 14          # days ahead the digest lists (every FOLDED stage meets a Monday in them)
 log = logging.getLogger("jobs.reminders")
 
 
@@ -66,13 +76,24 @@ class Item:
     title: str
     detail: str
     responsible: tuple[int, ...] = ()  # staff ids besides the coordinators
+    indicator: str = ""                # the indicator code of a milestone ("1.2"), else ""
 
     def topic(self, stage_: str) -> str:
         return f"{self.key}@{stage_}"
 
 
-def items(db: Session, plan: Plan, now: datetime) -> list[Item]:
-    """Every dated thing of the plan that is not met yet."""
+def upcoming(db: Session, plan: Plan, now: datetime) -> list[tuple[Item, str]]:
+    """What the weekly digest lists: every date not yet met in the next DIGEST_AHEAD days (today
+    included), with its stage, soonest first."""
+    today = now.date()
+    found = [(item, s) for item in items(db, plan, now, confirm_within=DIGEST_AHEAD)
+             if (s := stage(item.due, today)) is not None and s != "late"]
+    return sorted(found, key=lambda e: (e[0].due, e[0].key))
+
+
+def items(db: Session, plan: Plan, now: datetime, confirm_within: int | None = None) -> list[Item]:
+    """Every dated thing of the plan that is not met yet (the monthly 4.5 re-confirmation from
+    `confirm_within` days before its month ends, when given: the digest looks further ahead)."""
     tz = now.tzinfo
     found: list[Item] = []
     measured = {p.indicator.code: p for p in measures.progress(db, plan, now)}
@@ -91,8 +112,9 @@ def items(db: Session, plan: Plan, now: datetime) -> list[Item]:
                 detail = f"ตอนนี้ {now_text} · เป้าหมาย {goal}"
             label = f" ({milestone.label})" if milestone.label else ""
             found.append(Item(f"{indicator.code}:{milestone.due.isoformat()}", milestone.due,
-                              f"ตัวชี้วัด {indicator.code}{label}: {thai.shorten(indicator.title, 60)}", detail))
-    monthly = _monthly_confirmation(db, plan, now.date())
+                              f"ตัวชี้วัด {indicator.code}{label}: {indicator.title}", detail,
+                              indicator=indicator.code))
+    monthly = _monthly_confirmation(db, plan, now.date(), confirm_within or CONFIRM_BEFORE)
     if monthly is not None:
         found.append(monthly)
     for activity in activities.of_plan(db, plan.id):
@@ -109,7 +131,7 @@ def items(db: Session, plan: Plan, now: datetime) -> list[Item]:
         people = tuple(p.id for p in activity.responsible)
         if not people:
             detail += " · ยังไม่มีผู้รับผิดชอบ"
-        found.append(Item(f"a{activity.id}:{day.isoformat()}", day, f"กิจกรรม: {thai.shorten(activity.title, 60)}",
+        found.append(Item(f"a{activity.id}:{day.isoformat()}", day, f"กิจกรรม: {activity.title}",
                           detail, people))
     return found
 
@@ -117,14 +139,15 @@ def items(db: Session, plan: Plan, now: datetime) -> list[Item]:
 CONFIRM_BEFORE = 3  # days before a month ends that the 4.5 re-confirmation reminder goes out
 
 
-def _monthly_confirmation(db: Session, plan: Plan, today: date) -> Item | None:
+def _monthly_confirmation(db: Session, plan: Plan, today: date, within: int = CONFIRM_BEFORE) -> Item | None:
     """4.5 each month, when the office asked for it (`evidence monthly on`, or the console's หลักฐาน
     page): in the last days of a month of the plan's year without a confirmation dated in it, one
-    reminder (the "3" stage: 3 and 2 days before the month's last day, sent once)."""
+    reminder (the "3" stage: 3 and 2 days before the month's last day, sent once; from `within`
+    days before for the digest's list)."""
     if not any(i.code == "4.5" for i in plan.indicators) or not evidence.monthly_confirmation(db):
         return None
     last = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    if not plan.starts_on <= today <= plan.ends_on or not 2 <= (last - today).days <= CONFIRM_BEFORE:
+    if not plan.starts_on <= today <= plan.ends_on or not 2 <= (last - today).days <= within:
         return None
     if evidence.confirmed_in_month(db, plan, last):
         return None
@@ -146,7 +169,7 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
     if plan is not None:
         due = [(item, s) for item in items(db, plan, now) if (s := stage(item.due, today)) is not None]
         if due:
-            claimed = _claim(db, now, day, today, due)
+            claimed = _claim(db, now, day, today, due, digest_day(settings.digest_cron, today))
     db.commit()
     report = delivery.deliver(db, line, now, job=NAME, budget=budget.for_coordinators)
     staff = delivery.deliver(db, line, now, job=STAFF, budget=budget.spend(report.sent).for_staff)
@@ -160,7 +183,18 @@ def run(now: datetime, db: Session, line: LineClient) -> int:
     return sent
 
 
-def _claim(db: Session, now: datetime, day: str, today: date, due: list[tuple[Item, str]]) -> int:
+def digest_day(schedule: str, today: date) -> bool:
+    """Whether the weekly digest (DIGEST_CRON: "mon 08:30", "mon,thu 08:30" or a crontab with day
+    names) runs on `today`; False when the schedule names no day (then nothing waits for it)."""
+    try:
+        days = str(common.parse_cron(schedule).get("day_of_week", ""))
+    except common.ScheduleError:
+        return False
+    return common.DAYS[today.weekday()] in days.lower().replace("-", ",").split(",")
+
+
+def _claim(db: Session, now: datetime, day: str, today: date, due: list[tuple[Item, str]],
+           on_digest_day: bool = False) -> int:
     coordinators = common.coordinators(db)
     responsible_ids = {i for item, _ in due for i in item.responsible}
     responsible = {p.id: p for p in db.scalars(sa.select(Staff).where(
@@ -174,10 +208,14 @@ def _claim(db: Session, now: datetime, day: str, today: date, due: list[tuple[It
             if person is None or common.line_id(person) in mail and mail[common.line_id(person)][1]:
                 continue
             mail.setdefault(common.line_id(person), (person, False, []))[2].append((item, stage_))
-    already = outbox.topics_of(db, (NAME, STAFF), list(mail), since=now - LOOK_BACK)
+    # The digest's topics count too: a stage a digest showed is not pushed again.
+    already = outbox.topics_of(db, (NAME, STAFF, common.DIGEST), list(mail), since=now - LOOK_BACK)
     drafts: dict[str, list[outbox.Draft]] = {NAME: [], STAFF: []}
     for user_id, (person, is_coordinator, entries) in mail.items():
-        fresh = [(item, s) for item, s in entries if item.topic(s) not in already[user_id]]
+        # The digest lists the 14/7/3 stages for them, and on its own day the last days' too.
+        folded = (*FOLDED, LAST_DAYS) if on_digest_day else FOLDED
+        fresh = [(item, s) for item, s in entries
+                 if item.topic(s) not in already[user_id] and not (gets_digest(person) and s in folded)]
         if not fresh:
             continue
         fresh.sort(key=lambda e: (e[1] != "late", e[0].due, e[0].key))

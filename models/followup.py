@@ -178,3 +178,17 @@ def nudge_targets(db: Session, job: str, plan: Plan | None, pledge: bool, propos
                    sa.or_(nudged.c.last.is_(None), nudged.c.last <= quiet_after))
             .order_by(Staff.id))
     return [NudgeTarget(i, u, bool(p), bool(q)) for i, u, p, q in db.execute(stmt)]
+
+
+def owed(db: Session, plan: Plan, staff_ids: list[int], pledge: bool, proposal: bool) -> dict[int, tuple[str, ...]]:
+    """What these people still have to do themselves, as the nudges' topics ("pledge", "proposal"):
+    for the weekly digest's recipients, who are not nudged. Only those who owe something. One query."""
+    pledge_q = pledge_done(db) if pledge else None
+    proposal_q = proposal_done(plan) if proposal else None
+    if not staff_ids or (pledge_q is None and proposal_q is None):
+        return {}
+    owes_pledge = Staff.id.not_in(pledge_q) if pledge_q is not None else sa.false()
+    owes_proposal = Staff.id.not_in(proposal_q) if proposal_q is not None else sa.false()
+    rows = db.execute(sa.select(Staff.id, owes_pledge.label("p"), owes_proposal.label("q"))
+                      .where(Staff.id.in_(staff_ids), sa.or_(owes_pledge, owes_proposal)))
+    return {i: NudgeTarget(i, "", bool(p), bool(q)).topics for i, p, q in rows}

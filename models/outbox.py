@@ -309,6 +309,12 @@ def mark_unanswered(db: Session, key: str, now: datetime, http_status: int | Non
     db.commit()
 
 
+def sent_since(db: Session, since: datetime) -> int:
+    """Messages of every job sent since `since`: one per recipient (a multicast row is one)."""
+    return db.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status == SENT, OutboxMessage.finished_at >= since)) or 0
+
+
 def failures_since(db: Session, jobs: Sequence[str], since: datetime) -> list[OutboxMessage]:
     """Messages of these jobs given up since `since` (blocked the bot, …), oldest first."""
     return list(db.scalars(sa.select(OutboxMessage).where(

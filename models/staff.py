@@ -43,6 +43,9 @@ class Staff(TimestampMixin, Base):
     invite_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
     line_user_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     registered_at: Mapped[datetime | None]
+    # The weekly digest in LINE: None follows the role (DIGEST_BY_DEFAULT), True/False is the person's
+    # own choice (the LINE word สรุปรายสัปดาห์ เปิด/ปิด), kept if their role changes.
+    weekly_digest: Mapped[bool | None]
 
     @property
     def is_coordinator(self) -> bool:
@@ -50,6 +53,34 @@ class Staff(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"Staff({self.code!r}, {self.name!r})"
+
+
+# Who gets the weekly digest unless they chose: coordinators work from it; executives read สรุป when
+# they want and get it only once they ask (a push a week each, out of the same monthly quota).
+DIGEST_BY_DEFAULT = {Role.COORDINATOR.value: True, Role.EXECUTIVE.value: False}
+
+
+def gets_digest(person: Staff) -> bool:
+    """Whether the weekly digest goes to this person (staff never get it)."""
+    if person.role not in DIGEST_BY_DEFAULT:
+        return False
+    return DIGEST_BY_DEFAULT[person.role] if person.weekly_digest is None else person.weekly_digest
+
+
+def digest_condition() -> sa.ColumnElement[bool]:
+    """`gets_digest` in SQL."""
+    on_by_default = [role for role, on in DIGEST_BY_DEFAULT.items() if on]
+    return sa.and_(Staff.role.in_(list(DIGEST_BY_DEFAULT)), sa.or_(
+        Staff.weekly_digest.is_(True), sa.and_(Staff.weekly_digest.is_(None), Staff.role.in_(on_by_default))))
+
+
+def set_digest(person: Staff, on: bool) -> bool:
+    """Switch this person's weekly digest on or off; whether that changed anything. Does not commit."""
+    if person.role not in DIGEST_BY_DEFAULT:
+        raise ValueError(f"{person!r} is not a coordinator or an executive")
+    changed = gets_digest(person) != on
+    person.weekly_digest = on
+    return changed
 
 
 class RegistrationFailure(Base):

@@ -65,7 +65,7 @@ def png(tmp_path, name: str = "scan.png"):
 def test_publicity_counts_distinct_channels_against_five(bot, runner, year, tmp_path):
     found, said = progress_of(bot, "4.3")
     assert found.measured.value == 0 and found.state is not State.DONE
-    assert said.startswith("4.3: มี 0 จาก 5 ช่องทาง ยังขาดอีก 5 ช่องทาง")
+    assert said.startswith("ช่องทางเผยแพร่ผลงานมี 0 จาก 5 ช่องทาง ยังขาดอีก 5 ช่องทาง (ตัวชี้วัด 4.3)")
     for channel in ("facebook", "website", "facebook", "line_oa"):
         ok(runner, "channel", "--channel", channel, "--link", f"https://example.org/{channel}", "--date", "2026-11-20")
     found, said = progress_of(bot, "4.3")
@@ -112,7 +112,7 @@ def test_an_award_needs_its_window_and_its_scan_is_kept_byte_for_byte(bot, runne
 
 def test_lessons_learned_is_met_when_the_supervisor_acknowledged_it(bot, runner, year):
     _, said = progress_of(bot, "4.4")
-    assert said.startswith("4.4: ยังไม่ได้บันทึกรายงานผลและการถอดบทเรียน")
+    assert said.startswith("ยังไม่ได้บันทึกรายงานผลและการถอดบทเรียน (ตัวชี้วัด 4.4)")
     fields = ["--done", "จัดกิจกรรมตามแผน 12 กิจกรรม", "--results", "ถึงเป้าหมาย 10 จาก 12 ตัวชี้วัด",
               "--worked", "ใช้ LINE แจ้งเตือน", "--problems", "ช่วงปลายปีงานมาก", "--improvements", "เริ่มเร็วขึ้น"]
     assert "acknowledged (2026-11-20) before it was presented (2026-11-25)" in refused(
@@ -130,7 +130,7 @@ def test_lessons_learned_is_met_when_the_supervisor_acknowledged_it(bot, runner,
 
 
 def test_the_confirmation_of_no_discipline_for_the_year(bot, runner, year):
-    assert progress_of(bot, "4.5")[1].startswith("4.5: ยังไม่ได้ยืนยันว่าปีนี้ไม่มีบุคลากรถูกดำเนินการทางวินัย")
+    assert progress_of(bot, "4.5")[1].startswith("ยังไม่ได้ยืนยันว่าปีนี้ไม่มีบุคลากรถูกดำเนินการทางวินัย")
     assert "is after today" in refused(runner, "confirm", "--by", "นางสาวหัวหน้า ดีงาม", "--position",
                                        "พัฒนาการจังหวัด", "--date", "2027-01-31")
     ok(runner, "confirm", "--by", "นางสาวหัวหน้า ดีงาม", "--position", "พัฒนาการจังหวัด", "--date", "2026-11-30")

@@ -163,7 +163,7 @@ def index() -> str:
             p = progress.get(indicator.code)
             missing = ""
             if p is not None and p.state.value != "done":
-                missing = digest.action(db, plan, p, now.date()).split(": ", 1)[1]
+                missing = digest.missing(db, plan, p, now.date())
             cards.append({"indicator": indicator, "progress": p, "missing": missing,
                           "items": [(i, files.get(i.file_id) if i.file_id else None)
                                     for i in found if i.indicator_code == indicator.code]})

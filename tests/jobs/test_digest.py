@@ -59,10 +59,11 @@ def test_card_content(staffed, bot, run_job, line_api):
     assert pledge["contents"][1]["contents"][0]["width"] == "33%"         # the progress bar
     assert pledge["contents"][2]["text"] == "ล่าช้า · 27 ก.พ. 2569 · เหลือ 11 วัน"
     assert row_for(card, "3.1")["contents"][2]["text"].endswith("31 มี.ค. 2569 · เหลือ 43 วัน")
-    # The three most urgent actions, with per-unit counts of who has not done it.
-    assert "1. 1.1: 6 คนยังไม่เสนอความดี" in text
-    assert "2. 1.2: 4 คนยังไม่รับทราบปฏิญญา — อำเภอเมืองเชียงราย 3, กลุ่มงานประสานฯ 1" in text
-    assert "3. 2.1: 6 คนยังไม่ร่วมให้ความเห็นต่อแผน" in text
+    # The three most urgent actions, as sentences, with per-unit counts of who has not done it.
+    assert "1. ยังมีบุคลากร 6 คนที่ยังไม่เสนอความดี (ตัวชี้วัด 1.1) กำหนด 27 ก.พ. 2569 เหลืออีก 11 วัน" in text
+    assert ("2. ยังมีบุคลากร 4 คนที่ยังไม่รับทราบปฏิญญา (ตัวชี้วัด 1.2) กำหนด 27 ก.พ. 2569 เหลืออีก 11 วัน"
+            " — อำเภอเมืองเชียงราย 3 คน, กลุ่มงานประสานฯ 1 คน") in text
+    assert "3. ยังมีบุคลากร 6 คนที่ยังไม่ร่วมให้ความเห็นต่อแผน (ตัวชี้วัด 2.1)" in text
     # 4.2–4.5 are measured from recorded evidence (none yet: 0, behind); 4.1 waits for a nomination round.
     assert "ยังไม่มีข้อมูล: ตัวชี้วัด 4.1\n" in text
     assert row_for(card, "4.3")["contents"][0]["contents"][1]["text"].startswith("0")
@@ -78,7 +79,9 @@ def test_overdue_and_done_marks(staffed, bot, run_job, line_api):
     assert row_for(card, "1.2")["contents"][2]["text"] == "ครบแล้ว"
     assert row_for(card, "1.1")["contents"][2]["text"] == "เลยกำหนด · 27 ก.พ. 2569 · เลยมา 3 วัน"
     # Overdue ones come first; the done one is not among the actions.
-    assert "1. 1.1:" in text_of([card]) and "1.2:" not in text_of([card])
+    text = text_of([card])
+    assert "1. ยังมีบุคลากร 6 คนที่ยังไม่เสนอความดี (ตัวชี้วัด 1.1) เลยกำหนด 27 ก.พ. 2569 มา 3 วันแล้ว" in text
+    assert "(ตัวชี้วัด 1.2)" not in text
 
 
 def test_what_changed_since_last_week(staffed, bot, run_job, line_api):
@@ -146,3 +149,39 @@ def test_quota_used_up_holds_the_digest_until_there_is_room(staffed, bot, run_jo
 
 def test_every_measure_that_counts_people_has_its_words():
     assert set(digest.PENDING_PEOPLE) == set(followup.PEOPLE_MEASURES)
+
+
+def switch_digest(bot, code: str, on: bool) -> None:
+    from models import staff as people
+
+    with bot.db.session() as db:
+        people.set_digest(people.by_code(db, code), on)
+
+
+def test_an_executive_gets_it_once_switched_on_and_a_coordinator_not_once_switched_off(staffed, bot, run_job,
+                                                                                       line_api):
+    add_people(bot, [("E02", "นางอรุณี ผู้บริหาร", "หัวหน้ากลุ่มงาน", "กลุ่มงานประสานฯ", "executive")])
+    link(bot, ["E02"])
+    switch_digest(bot, "E01", True)
+    assert run_job(digest.NAME, MONDAY) == 2                       # C01 (by default) and E01 (asked)
+    assert "สรุปประจำสัปดาห์" in text_of([card_of(line_api, "E01")])
+    assert line_api.messages_for(user_of("E02")) == []            # executives: off unless they ask
+    switch_digest(bot, "E01", False)
+    switch_digest(bot, "C01", False)
+    assert run_job(digest.NAME, MONDAY + timedelta(days=7)) == 0   # nobody asked for it
+    assert len(line_api.messages_for(user_of("E01"))) == 1 and len(line_api.messages_for(user_of("C01"))) == 1
+    switch_digest(bot, "C01", True)
+    assert run_job(digest.NAME, MONDAY + timedelta(days=14)) == 1
+    assert [r.recipient for r in outbox_rows(bot, digest.NAME)] == [user_of("C01"), user_of("E01"), user_of("C01")]
+
+
+def test_the_next_two_weeks_dates_are_in_the_digest_with_their_reminder_topics(staffed, bot, run_job, line_api):
+    run_job(digest.NAME, MONDAY)
+    text = text_of([card_of(line_api, "C01")])
+    assert "กำหนดการใน 14 วันข้างหน้า" in text and "27 ก.พ. 2569 · เหลือ 11 วัน" in text
+    assert "ตัวชี้วัด 1.1, 1.2, 2.1 และ 2.2" in text                       # the milestones of one day, one line
+    assert "กิจกรรม: ประกาศเจตนารมณ์และปฏิญญาองค์กรคุณธรรม" in text
+    assert "31 มี.ค. 2569" not in text.split("ตัวชี้วัด (เร่งด่วนก่อน)")[0]   # 43 days ahead: not yet
+    (row,) = outbox_rows(bot, digest.NAME)
+    assert {"1.2:2026-02-27@14", "2.2:2026-02-27@14"} <= set(row.topics)      # the reminders will not repeat it
+    assert all(t.endswith("@14") for t in row.topics)

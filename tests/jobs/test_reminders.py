@@ -1,4 +1,9 @@
-"""deadline-reminders at fixed moments around milestones and month ends."""
+"""deadline-reminders at fixed moments around milestones and month ends.
+
+A coordinator who gets the weekly digest (the default) is pushed only the last days' stage and the
+day after: the digest lists the 14/7/3 stages (and the last days' on its own day). The tests of the
+stages themselves use a coordinator who switched the digest off (`without_digest`), who is pushed
+every stage as before."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -7,8 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot.fakeline import PUSH
-from jobs import reminders
+from jobs import digest, reminders
 from models import activity as activities
+from models import staff as people
 from models.activity import Activity
 from models.plan import Plan
 from models.staff import Staff
@@ -36,6 +42,26 @@ def run_daily(run_job, start: date, end: date, hour: int = 8) -> dict[date, int]
     return sent
 
 
+@pytest.fixture
+def without_digest(staffed, bot):
+    """C01 switched the weekly digest off: every reminder stage is a push of its own."""
+    with bot.db.session() as db:
+        people.set_digest(people.by_code(db, "C01"), False)
+    return staffed
+
+
+def run_days(run_job, start: date, end: date) -> dict[date, int]:
+    """The clock's morning: reminders at 08:00, on Mondays the digest at 08:30; what was sent each day."""
+    sent = {}
+    for day in days(start, end):
+        n = run_job(reminders.NAME, datetime(day.year, day.month, day.day, 8, tzinfo=BKK))
+        if day.weekday() == 0:
+            n += run_job(digest.NAME, datetime(day.year, day.month, day.day, 8, 30, tzinfo=BKK))
+        if n:
+            sent[day] = n
+    return sent
+
+
 def topics_by_day(bot, user: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for row in outbox_rows(bot):
@@ -53,7 +79,7 @@ def test_stage_windows(today, expected):
     assert reminders.stage(DUE, today) == expected
 
 
-def test_14_7_3_1_days_before_and_the_day_after(staffed, bot, run_job, line_api):
+def test_14_7_3_1_days_before_and_the_day_after(without_digest, bot, run_job, line_api):
     sent = run_daily(run_job, date(2026, 2, 1), date(2026, 3, 10))
     coordinator = user_of("C01")
     assert sorted(sent) == [date(2026, 2, 13), date(2026, 2, 20), date(2026, 2, 24), date(2026, 2, 26),
@@ -74,7 +100,7 @@ def test_14_7_3_1_days_before_and_the_day_after(staffed, bot, run_job, line_api)
         assert line_api.messages_for(user_of(code)) == []
 
 
-def test_nothing_for_milestones_already_met(staffed, bot, run_job, line_api):
+def test_nothing_for_milestones_already_met(without_digest, bot, run_job, line_api):
     acknowledge(bot, ["C01", "E01", "S01", "S02", "S03", "S04"], at(2026, 2, 10))  # 1.2 at 100%
     run_job(reminders.NAME, at(2026, 2, 20))
     (row,) = outbox_rows(bot, reminders.NAME)      # the coordinator's
@@ -96,14 +122,14 @@ def test_nothing_at_all_when_everything_due_is_met(staffed, bot, run_job, line_a
     assert line_api.calls(PUSH) == []
 
 
-def test_a_run_twice_the_same_day_sends_once(staffed, bot, run_job, line_api):
+def test_a_run_twice_the_same_day_sends_once(without_digest, bot, run_job, line_api):
     assert run_job(reminders.NAME, at(2026, 2, 20, 8)) == 1
     assert run_job(reminders.NAME, at(2026, 2, 20, 8, 1)) == 0
     assert run_job(reminders.NAME, at(2026, 2, 20, 20)) == 0
     assert len(line_api.messages_for(user_of("C01"))) == 1
 
 
-def test_missed_days_are_caught_up_once(staffed, bot, run_job, line_api):
+def test_missed_days_are_caught_up_once(without_digest, bot, run_job, line_api):
     """The clock was down on 20 Feb (the 7-days-before day): the 7-day reminder goes out on the
     21st, once; down 20–23 Feb entirely, it is skipped for the 3-day one (the current stage)."""
     assert run_job(reminders.NAME, at(2026, 2, 21)) == 1
@@ -116,7 +142,7 @@ def test_missed_days_are_caught_up_once(staffed, bot, run_job, line_api):
     assert stages == [{"7"}, {"3"}]
 
 
-def test_month_end_milestone_and_activity(staffed, bot, run_job, line_api):
+def test_month_end_milestone_and_activity(without_digest, bot, run_job, line_api):
     """3.1 is due 31 Mar (50%): reminders 17, 24, 28, 30 Mar and 1 Apr. An activity due 1 Mar with
     S01 responsible: 15, 22, 26 Feb, 28 Feb (February 2026 has 28 days) and 2 Mar — to S01 and the
     coordinator, S01 hearing only of that activity."""
@@ -159,7 +185,7 @@ def test_unregistered_and_retired_people_get_nothing(office, bot, run_job, line_
     assert run_job(reminders.NAME, at(2026, 2, 20)) == 0
 
 
-def test_staff_reminders_come_out_of_what_the_reserve_leaves(staffed, bot, run_job, line_api, settings):
+def test_staff_reminders_come_out_of_what_the_reserve_leaves(without_digest, bot, run_job, line_api, settings):
     """Coordinators may use the reserve; responsible staff only what it leaves. A reminder held for
     lack of quota goes out on a later run (outbox-retry) while its day lasts."""
     with bot.db.session() as db:
@@ -176,7 +202,7 @@ def test_staff_reminders_come_out_of_what_the_reserve_leaves(staffed, bot, run_j
     assert run_job("outbox-retry", at(2026, 6, 23, 8, 30)) == 0
 
 
-def test_a_monthly_reminder_to_re_confirm_4_5_when_the_office_wants_it(staffed, bot, run_job, line_api, runner):
+def test_a_monthly_reminder_to_re_confirm_4_5_when_the_office_wants_it(without_digest, bot, run_job, line_api, runner):
     from models import evidence as proofs
     from models import plan as plans
 
@@ -199,3 +225,70 @@ def test_a_monthly_reminder_to_re_confirm_4_5_when_the_office_wants_it(staffed, 
     assert {day for day, topics in monthly.items() if topics} == {"2026-05-28"}
     assert runner.invoke(args=["evidence", "monthly", "off"]).exit_code == 0
     assert run_daily(run_job, date(2026, 7, 25), date(2026, 7, 31)) == {}
+
+
+# -- folded into the weekly digest -------------------------------------------------------------------
+def test_with_the_digest_only_the_last_days_and_the_day_after_are_pushed(staffed, bot, run_job, line_api):
+    """27 Feb: the digests of 16 and 23 Feb list it (the 14, 7 and 3-day stages); the reminders push
+    the day before (26 Feb) and the day after it passed unmet (28 Feb), nothing else."""
+    sent = run_days(run_job, date(2026, 2, 1), date(2026, 3, 10))
+    coordinator = user_of("C01")
+    mondays = [date(2026, 2, 2), date(2026, 2, 9), date(2026, 2, 16), date(2026, 2, 23), date(2026, 3, 2),
+               date(2026, 3, 9)]
+    assert sorted(sent) == sorted(mondays + [date(2026, 2, 26), date(2026, 2, 28)])
+    pushes = line_api.messages_for(coordinator)
+    assert len(pushes) == 8
+    by_day = dict(zip(sorted(sent), pushes, strict=True))
+    assert "27 ก.พ. 2569 · เหลือ 11 วัน" in text_of([by_day[date(2026, 2, 16)]])
+    assert "27 ก.พ. 2569 · เหลือ 4 วัน" in text_of([by_day[date(2026, 2, 23)]])
+    assert "กำหนดการใน 14 วันข้างหน้า" not in text_of([by_day[date(2026, 2, 9)]])   # 18 days: not yet
+    assert by_day[date(2026, 2, 26)]["altText"].startswith("เตือนกำหนด") and "เหลือ 1 วัน" in text_of(
+        [by_day[date(2026, 2, 26)]])
+    assert "เลยมา 1 วัน" in text_of([by_day[date(2026, 2, 28)]])
+    stages = {period: {t.split("@")[1] for t in topics} for period, topics in topics_by_day(bot, coordinator).items()}
+    assert stages == {"2026-02-26": {"1"}, "2026-02-28": {"late"}}
+    digest_topics = [set(r.topics) for r in outbox_rows(bot, digest.NAME)]
+    assert "1.2:2026-02-27@14" in digest_topics[2] and "1.2:2026-02-27@7" in digest_topics[3]
+
+
+def test_the_last_days_on_the_digests_day_are_in_the_digest(staffed, bot, run_job, line_api):
+    """An activity on Tuesday 11 Aug: its last days' stage falls on Monday, the digest's day, so the
+    Monday digest says it and no reminder does, that day or the next; the day after it passed is a
+    push. The responsible person, who gets no digest, is pushed every stage."""
+    with bot.db.session() as db:
+        activity = db.scalar(sa.select(Activity).where(Activity.key == "honour-ceremony"))
+        activities.schedule(activity, datetime(2026, 8, 11, 9, 0, tzinfo=BKK), None)
+        activities.set_responsible(db, activity, ["S02"])
+        key = f"a{activity.id}:2026-08-11"
+    sent = run_days(run_job, date(2026, 8, 9), date(2026, 8, 13))
+    coordinator = user_of("C01")
+    (monday, late) = line_api.messages_for(coordinator)
+    assert "สรุปประจำสัปดาห์" in text_of([monday]) and "11 ส.ค. 2569 · เหลือ 1 วัน" in text_of([monday])
+    assert "เลยกำหนด" in text_of([late]) and "11 ส.ค. 2569" in text_of([late])
+    assert topics_by_day(bot, coordinator) == {"2026-08-12": {f"{key}@late"}}
+    (row,) = outbox_rows(bot, digest.NAME)
+    assert f"{key}@1" in row.topics
+    s02 = topics_by_day(bot, user_of("S02"))             # 3 days (caught up on the 9th), 1 day, the day after
+    assert s02 == {"2026-08-09": {f"{key}@3"}, "2026-08-10": {f"{key}@1"}, "2026-08-12": {f"{key}@late"}}
+    assert sent == {date(2026, 8, 9): 1, date(2026, 8, 10): 2, date(2026, 8, 12): 2}
+
+
+def test_switching_the_digest_off_brings_the_stages_back_without_repeating(staffed, bot, run_job, line_api):
+    """The digest of 16 Feb carried 27 Feb's 14-day stage; C01 then switches the digest off: the 7 and
+    3-day stages come as pushes again, the 14-day one does not come twice."""
+    assert run_days(run_job, date(2026, 2, 16), date(2026, 2, 16)) == {date(2026, 2, 16): 1}
+    with bot.db.session() as db:
+        people.set_digest(people.by_code(db, "C01"), False)
+    sent = run_days(run_job, date(2026, 2, 17), date(2026, 2, 25))
+    assert sorted(sent) == [date(2026, 2, 20), date(2026, 2, 24)]   # no digest on 23 Feb, no 14-day push
+    stages = [{t.split("@")[1] for t in topics} for _, topics in sorted(topics_by_day(bot, user_of("C01")).items())]
+    assert stages == [{"7"}, {"3"}]
+
+
+def test_the_monthly_4_5_reminder_is_in_the_digest(staffed, bot, run_job, line_api, runner):
+    assert runner.invoke(args=["evidence", "monthly", "on"]).exit_code == 0
+    sent = run_days(run_job, date(2026, 5, 17), date(2026, 5, 31))
+    assert sorted(sent) == [date(2026, 5, 18), date(2026, 5, 25)]   # the digests; no push on 28 May
+    first, second = line_api.messages_for(user_of("C01"))
+    assert "ตัวชี้วัด 4.5: ยืนยันประจำเดือนพฤษภาคม 2569" in text_of([first])
+    assert "31 พ.ค. 2569 · เหลือ 6 วัน" in text_of([second])
