@@ -38,6 +38,7 @@ NOMINATE = Word("เสนอชื่อ", "nominate")  # เสนอชื่
 STATUS = Word("สถานะ", "status")
 CANCEL = Word("ยกเลิก", "cancel")
 HELP = Word("ช่วยเหลือ", "help", "เมนู", "menu")
+RESUME = Word("ทำต่อ", "กลับไปทำต่อ", "resume")  # go back to the conversation a command put aside
 
 # -- coordinators and executives ----------------------------------------------------------------------
 SUMMARY = Word("สรุป", "summary")
@@ -65,6 +66,11 @@ PERSON = Word("บุคคล", "บุคคลคุณธรรม", "คน
 UNIT = Word("หน่วยงาน", "หน่วยงานคุณธรรม", "หน่วย", "2")  # nominate a unit
 CONFIRM = Word("ยืนยัน", "ตกลง", "ใช่", "confirm")
 SKIP = Word("ข้าม", "ไม่มี", "skip")                   # no evidence link yet
+
+# -- what people say that is not a command: answered kindly, never "not understood" --------------------
+# (followed by any polite particles: สวัสดีครับ, ขอบคุณมากค่ะ, ขอบคุณนะคะ)
+GREETING = Word("สวัสดี", "หวัดดี", "ดีครับ", "ดีค่ะ", "ดีจ้า", "hello", "hi", "good morning")
+THANKS = Word("ขอบคุณ", "ขอบใจ", "ขอบพระคุณ", "thank you", "thanks", "thx", "ty")
 
 # -- buttons that type a command with its argument ------------------------------------------------------
 PROPOSE_MINE = phrase(PROPOSE, MINE)

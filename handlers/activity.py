@@ -87,10 +87,10 @@ def ask_note(ctx: Context, id: str) -> Reply:
     if activity is None:
         return [ui.text(texts.NO_ACTIVITY, ui.quick(words.ACTIVITIES))]
     if activity.done_at:
-        return [ui.text(f"\"{activity.title}\" บันทึกว่าดำเนินการแล้วเมื่อ "
+        return [ui.text(f"{texts.quoted(activity.title, None)} บันทึกว่าดำเนินการแล้วเมื่อ "
                         f"{thai.thai_date(activity.done_at.astimezone(ctx.settings.tz))} ค่ะ")]
     ctx.begin(FLOW, "note", DoneDraft(activity=activity.id))
-    return [ui.text(f"บันทึกผล \"{activity.title}\"\nขั้นที่ 1/2: สรุปสั้น ๆ ว่าทำอะไร มีผู้ร่วมกี่คนคะ?",
+    return [ui.text(f"บันทึกผล {texts.quoted(activity.title, None)}\nขั้นที่ 1/2: สรุปสั้น ๆ ว่าทำอะไร มีผู้ร่วมกี่คนคะ?",
                     ui.quick(words.CANCEL))]
 
 
@@ -115,6 +115,6 @@ def evidence(ctx: Context, text: str) -> Reply:
         return [ui.text(f"ลิงก์ต้องขึ้นต้นด้วย http:// หรือ https:// ค่ะ หรือแตะ \"{words.SKIP}\"",
                         ui.quick(words.SKIP, words.CANCEL))]
     ctx.end()
-    return [ui.text(f"บันทึกว่า \"{activity.title}\" ดำเนินการแล้ว "
+    return [ui.text(f"บันทึกว่า {texts.quoted(activity.title, None)} ดำเนินการแล้ว "
                     f"เมื่อ {thai.thai_date(ctx.now)} ค่ะ",
                     ui.quick(words.SUMMARY, words.ACTIVITIES))]

@@ -58,7 +58,7 @@ def start(ctx: Context, args: str = "") -> Reply:
                         "เพื่อดูกิจกรรมที่เปิดอยู่", ui.quick(words.CHECK_IN))]
     if activity.rotating_qr and not (suffix and activities.rotating_valid(ctx.settings.channel_secret, activity.code,
                                                                           suffix, ctx.now)):
-        return [ui.text(f"\"{activity.title}\" ต้องสแกน QR ที่หน้างานค่ะ (รหัสเปลี่ยนทุก 2 นาที) "
+        return [ui.text(f"{texts.quoted(activity.title, None)} ต้องสแกน QR ที่หน้างานค่ะ (รหัสเปลี่ยนทุก 2 นาที) "
                         "กรุณาสแกนจากจอของผู้จัดอีกครั้ง")]
     return attempt(ctx, activity)
 
@@ -69,7 +69,7 @@ def go(ctx: Context, id: str) -> Reply:
     if activity is None:
         return [ui.text(texts.NO_ACTIVITY, ui.quick(words.CHECK_IN))]
     if activity.rotating_qr:
-        return [ui.text(f"\"{activity.title}\" ต้องสแกน QR ที่หน้างานค่ะ")]
+        return [ui.text(f"{texts.quoted(activity.title, None)} ต้องสแกน QR ที่หน้างานค่ะ")]
     return attempt(ctx, activity)
 
 
@@ -77,14 +77,15 @@ def attempt(ctx: Context, activity: Activity) -> Reply:
     assert ctx.staff is not None
     done = activities.find_checkin(ctx.db, activity, ctx.staff)
     if done is not None:
-        return [ui.text(f"ท่านเช็คอิน \"{activity.title}\" ไว้แล้วเมื่อ {_when(ctx, done.at)} ค่ะ", ui.quick(words.STATUS))]
+        return [ui.text(f"ท่านเช็คอิน {texts.quoted(activity.title, None)} ไว้แล้วเมื่อ {_when(ctx, done.at)} ค่ะ",
+                        ui.quick(words.STATUS))]
     refusal = _window_refusal(ctx, activity)
     if refusal:
         return refusal
     if activity.has_place:
         ctx.begin(FLOW, "location", CheckInDraft(activity=activity.id))
         return [ui.text(
-            f"เช็คอิน \"{activity.title}\"\nกรุณาแตะ \"{SEND_LOCATION}\" เพื่อยืนยันว่าอยู่ที่"
+            f"เช็คอิน {texts.quoted(activity.title, None)}\nกรุณาแตะ \"{SEND_LOCATION}\" เพื่อยืนยันว่าอยู่ที่"
             f"{' ' + activity.place if activity.place else 'สถานที่จัดกิจกรรม'} (ในระยะ {activity.radius_m} เมตร)",
             ui.quick_location(SEND_LOCATION, words.CANCEL),
         )]
@@ -94,11 +95,11 @@ def attempt(ctx: Context, activity: Activity) -> Reply:
 def _window_refusal(ctx: Context, activity: Activity) -> Reply | None:
     opens, closes = activity.checkin_from, activity.checkin_until
     if opens is None or closes is None:  # not scheduled
-        return [ui.text(f"\"{activity.title}\" ยังไม่ได้กำหนดวันเวลา จึงยังเช็คอินไม่ได้ค่ะ")]
+        return [ui.text(f"{texts.quoted(activity.title, None)} ยังไม่ได้กำหนดวันเวลา จึงยังเช็คอินไม่ได้ค่ะ")]
     if ctx.now < opens:
-        return [ui.text(f"\"{activity.title}\" ยังไม่เปิดให้เช็คอินค่ะ\nเปิดเช็คอิน {_window(ctx, activity)}")]
+        return [ui.text(f"{texts.quoted(activity.title, None)} ยังไม่เปิดให้เช็คอินค่ะ\nเปิดเช็คอิน {_window(ctx, activity)}")]
     if ctx.now > closes:
-        return [ui.text(f"\"{activity.title}\" ปิดการเช็คอินแล้วค่ะ\n(เปิดเช็คอิน {_window(ctx, activity)})")]
+        return [ui.text(f"{texts.quoted(activity.title, None)} ปิดการเช็คอินแล้วค่ะ\n(เปิดเช็คอิน {_window(ctx, activity)})")]
     return None
 
 
@@ -106,9 +107,10 @@ def _store(ctx: Context, activity: Activity, latitude: float | None = None, long
     assert ctx.staff is not None
     checkin, created = activities.check_in(ctx.db, activity, ctx.staff, ctx.now, ctx.event_id, latitude, longitude)
     if not created:
-        return [ui.text(f"ท่านเช็คอิน \"{activity.title}\" ไว้แล้วเมื่อ {_when(ctx, checkin.at)} ค่ะ", ui.quick(words.STATUS))]
+        return [ui.text(f"ท่านเช็คอิน {texts.quoted(activity.title, None)} ไว้แล้วเมื่อ {_when(ctx, checkin.at)} ค่ะ",
+                        ui.quick(words.STATUS))]
     count = len(activities.attended(ctx.db, ctx.staff))
-    return [ui.text(f"เช็คอิน \"{activity.title}\" เรียบร้อยค่ะ\nบันทึกเมื่อ {_when(ctx, ctx.now)}\n"
+    return [ui.text(f"เช็คอิน {texts.quoted(activity.title, None)} เรียบร้อยค่ะ\nบันทึกเมื่อ {_when(ctx, ctx.now)}\n"
                     f"ท่านร่วมกิจกรรมแล้ว {count} กิจกรรม ขอบคุณที่มาร่วมค่ะ", ui.quick(words.STATUS))]
 
 
@@ -186,7 +188,7 @@ def photo(ctx: Context, message_id: str, content_type: str = "image", file_name:
                         "ภาพกิจกรรมส่งได้ระหว่างเวลาเปิดเช็คอิน หลังจากเช็คอินแล้ว หากต้องการความช่วยเหลือ "
                         f"พิมพ์ \"{words.HELP}\"", ui.quick(words.CHECK_IN, words.HELP))]
     if activity is None:
-        which = f"\"{open_[0].title}\"" if len(open_) == 1 else "กิจกรรม"
+        which = texts.quoted(open_[0].title, None) if len(open_) == 1 else "กิจกรรม"
         return [ui.text(f"ขอบคุณสำหรับภาพค่ะ ระบบรับภาพกิจกรรมจากผู้ที่เช็คอินแล้วเท่านั้น จึงยังไม่ได้เก็บภาพนี้ไว้\n"
                         f"กรุณาเช็คอิน{which}ก่อน แล้วส่งภาพอีกครั้งนะคะ", ui.quick(words.CHECK_IN))]
     data = ctx.content(message_id) if ctx.content is not None else None
@@ -197,7 +199,7 @@ def photo(ctx: Context, message_id: str, content_type: str = "image", file_name:
     except uploads.UploadError as exc:
         return [ui.text(PHOTO_REFUSALS.get(exc.reason, PHOTO_REFUSALS["type"]) + " จึงไม่ได้เก็บภาพนี้ไว้ "
                         "กรุณาส่งภาพอื่น")]
-    thanks = f"ได้รับภาพกิจกรรม \"{activity.title}\" แล้ว ขอบคุณค่ะ"
+    thanks = f"ได้รับภาพกิจกรรม {texts.quoted(activity.title, None)} แล้ว ขอบคุณค่ะ"
     if stored.same_photo(ctx.db, activity.id, ctx.staff.id, hashlib.sha256(data).hexdigest()) is not None:
         return [ui.text(thanks + " (ภาพนี้ส่งมาแล้ว จึงเก็บไว้ครั้งเดียว)")]
     saved = uploads.save(ctx.settings.uploads_dir, data, allowed=uploads.IMAGE_TYPES)

@@ -6,6 +6,7 @@ The staff's side, nominating, is handlers/nomination.py.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from bot import links, thai, words
 from bot import messages as ui
@@ -14,7 +15,7 @@ from handlers import texts
 from handlers.texts import with_unit
 from models import nomination as nominations
 from models import plan as plans
-from models.nomination import PERSON, UNIT, Entry, Nomination, NominationError, NominationRound
+from models.nomination import PERSON, UNIT, Entry, Nomination, NominationError, NominationRound, Refusal
 from models.proposal import VIRTUES
 
 # Postback actions keep the "nomination." names they had before honours had a module of their own:
@@ -22,6 +23,9 @@ from models.proposal import VIRTUES
 HONOUR = "nomination.honour"      # a=nomination.honour&n=<a nomination of the nominee>&v=<0 overall, 1–5>
 UNHONOUR = "nomination.unhonour"  # same parameters
 ANNOUNCE = "nomination.announce"  # a=nomination.announce&r=<round id>
+CLOSE_OK = "honours.close_ok"     # a=honours.close_ok&r=<round id>: ปิดเสนอชื่อ, confirmed
+CLOSE_NO = "honours.close_no"     # a=honours.close_no&r=<round id>: kept open
+CLOSE_FLOW = "nomination_close"   # ปิดเสนอชื่อ asks first: closing cannot be undone
 
 GOLD = "#B8860B"
 # How much of the tally the cards show, most first: (nominees per kind overall, per virtue, reasons each
@@ -35,7 +39,11 @@ SHARE_BUTTON = "แชร์เป็นข้อความ"  # the announceme
 
 def register(router: Router) -> None:
     router.text(words.OPEN_NOMINATIONS, open_round)
+    router.flow(CLOSE_FLOW, "การปิดรับการเสนอชื่อ", steps=("confirm",), draft=CloseDraft)
     router.text(words.CLOSE_NOMINATIONS, close_round)
+    router.step(CLOSE_FLOW, "confirm", typed_close, prompt=ask_close)
+    router.postback(CLOSE_OK, close_confirmed)
+    router.postback(CLOSE_NO, close_cancelled)
     router.text(words.NOMINATIONS, tally)
     router.sub(words.NOMINATIONS, words.EVERYTHING, tally_all)
     router.text(words.HONOURS, announce)
@@ -85,16 +93,86 @@ def _invitation(ctx: Context, round_: NominationRound) -> ui.Flex:
                      footer=[ui.link_button(NOMINATE_BUTTON, links.nominate(ctx.settings.bot_basic_id), color=GOLD)])
 
 
+@dataclass(frozen=True)
+class CloseDraft:
+    round: int = 0  # the round the coordinator was asked about
+
+
+def _to_close(ctx: Context) -> NominationRound | None:
+    """The round ปิดเสนอชื่อ would close: the open one, or else the one scheduled."""
+    return nominations.open_round(ctx.db, ctx.now) or nominations.next_round(ctx.db, ctx.now)
+
+
 @coordinator_only
 def close_round(ctx: Context, args: str = "") -> Reply:
+    """ปิดเสนอชื่อ: ask first (closing cannot be undone; nothing is closed yet)."""
+    round_ = _to_close(ctx)
+    if round_ is None:
+        return [ui.text(f"{texts.refusal(Refusal.NO_ROUND)}ค่ะ", ui.chips(words.OPEN_NOMINATIONS, words.NOMINATIONS))]
+    ctx.begin(CLOSE_FLOW, "confirm", CloseDraft(round=round_.id))
+    return ask_close(ctx)
+
+
+def ask_close(ctx: Context) -> Reply:
+    round_ = _to_close(ctx)
+    if round_ is None or round_.id != ctx.draft(CloseDraft).round:
+        ctx.end()
+        return [ui.text("รอบที่ถามไว้เปลี่ยนไปแล้วค่ะ จึงยังไม่ได้ปิดรอบใด "
+                        f"พิมพ์ \"{words.CLOSE_NOMINATIONS}\" อีกครั้งหากยังต้องการปิด")]
+    if round_.opens_at > ctx.now:
+        question = (f"ยกเลิกรอบ {texts.quoted(round_.title, None)} ที่กำหนดเปิดไว้ใช่ไหมคะ?\n"
+                    "ยกเลิกแล้วรอบนี้จะไม่เปิดรับการเสนอชื่อ")
+    else:
+        result = nominations.tally(ctx.db, round_)
+        question = (f"ปิดรับการเสนอชื่อรอบ {texts.quoted(round_.title, None)} ใช่ไหมคะ?\n"
+                    f"ตอนนี้มีผู้ร่วมเสนอชื่อ {result.nominators} คน รวม {result.nominations} รายการ\n"
+                    "ปิดแล้วจะเปิดรับต่อไม่ได้ และถอนการเสนอชื่อไม่ได้")
+    return [ui.text(question, ui.chips(
+        ui.pick_chip(words.CONFIRM, "ยืนยันการปิดรับการเสนอชื่อ", CLOSE_OK, r=round_.id),
+        ui.pick_chip(words.CANCEL, "ยังไม่ปิดรับการเสนอชื่อ", CLOSE_NO, r=round_.id)))]
+
+
+def _asked(ctx: Context, round_id: int) -> bool:
+    c = ctx.conversation
+    return c is not None and c.flow == CLOSE_FLOW and round_id != 0 and ctx.draft(CloseDraft).round == round_id
+
+
+@coordinator_only
+def close_confirmed(ctx: Context, r: str) -> Reply:
+    round_id = ui.row_id(r)
+    if not _asked(ctx, round_id):
+        return [ui.text(f"ปุ่มนี้ใช้ไม่ได้แล้วค่ะ ยังไม่ได้ปิดรอบใด พิมพ์ \"{words.CLOSE_NOMINATIONS}\" อีกครั้งหากยังต้องการปิด",
+                        ui.chips(words.NOMINATIONS))]
+    return _close(ctx, round_id)
+
+
+@coordinator_only
+def typed_close(ctx: Context, text: str) -> Reply:
+    if text.strip().casefold() in words.CONFIRM.spellings:
+        return _close(ctx, ctx.draft(CloseDraft).round)
+    return ask_close(ctx)
+
+
+@coordinator_only
+def close_cancelled(ctx: Context, r: str) -> Reply:
+    if _asked(ctx, ui.row_id(r)):
+        ctx.end()
+    return [ui.text("ไม่ได้ปิดรอบค่ะ รอบการเสนอชื่อยังเป็นไปตามเดิม", ui.chips(words.NOMINATIONS))]
+
+
+def _close(ctx: Context, round_id: int) -> Reply:
+    ctx.end()
+    current = _to_close(ctx)
+    if current is None or current.id != round_id:  # closed meanwhile, or another round since
+        return [ui.text("รอบนี้ปิดไปแล้ว หรือเปลี่ยนไปแล้วค่ะ จึงไม่ได้ปิดรอบใดเพิ่ม", ui.chips(words.NOMINATIONS))]
     try:
         round_ = nominations.close_round(ctx.db, ctx.now)
     except NominationError as exc:
         return [ui.text(f"{texts.refusal(exc)}ค่ะ", ui.chips(words.OPEN_NOMINATIONS, words.NOMINATIONS))]
     if round_.opens_at > ctx.now:
-        return [ui.text(f"ยกเลิกรอบ \"{round_.title}\" ที่กำหนดเปิดไว้แล้วค่ะ")]
+        return [ui.text(f"ยกเลิกรอบ {texts.quoted(round_.title, None)} ที่กำหนดเปิดไว้แล้วค่ะ")]
     result = nominations.tally(ctx.db, round_)
-    return [ui.text(f"ปิดรับการเสนอชื่อแล้วค่ะ\n\"{round_.title}\"\n"
+    return [ui.text(f"ปิดรับการเสนอชื่อแล้วค่ะ\n{texts.quoted(round_.title, None)}\n"
                     f"มีผู้ร่วมเสนอชื่อ {result.nominators} คน รวม {result.nominations} รายการ\n"
                     f"แตะ \"{words.NOMINATIONS}\" เพื่อดูผลและเลือกผู้ได้รับการยกย่อง", ui.chips(words.NOMINATIONS))]
 

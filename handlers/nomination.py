@@ -8,8 +8,11 @@ The conversation (flow "nomination"), one step per message, `ยกเลิก`
              → who   (type part of a name; up to 12 matches as chips, or type their number)
                unit  (chips when there are at most 12 units; else type part of the name)
              → virtue (one of the 5, chips; those already given to this nominee are left out)
-             → why   (at least one sentence)
+             → why   (at least one sentence; keyboard mash, digits or emoji alone are asked again)
              → confirm (a card: ยืนยัน / ยกเลิก) → stored once
+
+Every step declares its prompt, so ช่วยเหลือ and ทำต่อ ask it again with its choices. Withdrawing a
+nomination asks first (flow "nomination_withdraw": ยืนยัน / ยกเลิก).
 
 Choices and the card carry a nonce (`q`) that changes whenever new choices are shown, so a chip or
 card from an earlier message cannot act on the current step. The round is checked again when the
@@ -29,7 +32,7 @@ from handlers import texts
 from handlers.texts import with_unit
 from models import names
 from models import nomination as nominations
-from models.nomination import PERSON, UNIT, NominationError, NominationRound
+from models.nomination import PERSON, UNIT, Nomination, NominationError, NominationRound, Refusal
 from models.proposal import VIRTUES, virtue_of
 from models.staff import Staff
 
@@ -38,7 +41,11 @@ STEPS = ("kind", "who", "unit", "virtue", "why", "confirm")
 PICK = "nomination.pick"          # a=nomination.pick&q=<nonce>&i=<index of the choice>
 CONFIRM = "nomination.confirm"    # a=nomination.confirm&q=<nonce>
 CANCEL = "nomination.cancel"      # a=nomination.cancel&q=<nonce>
-WITHDRAW = "nomination.withdraw"  # a=nomination.withdraw&n=<nomination id>
+WITHDRAW = "nomination.withdraw"  # a=nomination.withdraw&n=<nomination id>: asks first
+WITHDRAW_OK = "nomination.withdraw_ok"  # a=nomination.withdraw_ok&n=<nomination id>: confirmed
+WITHDRAW_NO = "nomination.withdraw_no"  # a=nomination.withdraw_no&n=<nomination id>: kept
+WITHDRAW_FLOW = "nomination_withdraw"
+REASON_EXAMPLE = "เช่น \"ช่วยเหลือเพื่อนร่วมงานเสมอ และอาสาทำงานส่วนรวมโดยไม่ต้องร้องขอ\""
 
 PRIVACY = ("🔒 การเสนอชื่อเป็นความลับ เห็นได้เฉพาะผู้ประสานงานและผู้บริหาร "
            "ผู้ถูกเสนอชื่อจะไม่ทราบว่าใครเป็นผู้เสนอ")
@@ -58,20 +65,29 @@ class NominationDraft:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class WithdrawDraft:
+    nomination: int = 0  # the nomination's id
+
+
 def register(router: Router) -> None:
     router.flow(FLOW, "การเสนอชื่อ", steps=STEPS, draft=NominationDraft)
+    router.flow(WITHDRAW_FLOW, "การถอนการเสนอชื่อ", steps=("confirm",), draft=WithdrawDraft)
     router.text(words.NOMINATE, start)
     router.sub(words.NOMINATE, words.MINE, mine)
-    router.step(FLOW, "kind", kind)
-    router.step(FLOW, "who", who)
-    router.step(FLOW, "unit", unit)
-    router.step(FLOW, "virtue", virtue)
-    router.step(FLOW, "why", why)
-    router.step(FLOW, "confirm", typed_confirm)
+    router.step(FLOW, "kind", kind, prompt=ask_kind)
+    router.step(FLOW, "who", who, prompt=ask_who)
+    router.step(FLOW, "unit", unit, prompt=ask_unit)
+    router.step(FLOW, "virtue", virtue, prompt=ask_virtue)
+    router.step(FLOW, "why", why, prompt=ask_why)
+    router.step(FLOW, "confirm", typed_confirm, prompt=ask_confirm)
+    router.step(WITHDRAW_FLOW, "confirm", typed_withdraw, prompt=ask_withdraw)
     router.postback(PICK, pick)
     router.postback(CONFIRM, confirm)
     router.postback(CANCEL, cancel)
     router.postback(WITHDRAW, withdraw)
+    router.postback(WITHDRAW_OK, withdraw_confirmed)
+    router.postback(WITHDRAW_NO, withdraw_cancelled)
 
 
 # -- small helpers -------------------------------------------------------------------------------
@@ -114,13 +130,13 @@ def _not_open(ctx: Context) -> Reply:
     upcoming = nominations.next_round(ctx.db, ctx.now)
     if upcoming is not None:
         when = thai.thai_datetime(upcoming.opens_at.astimezone(ctx.settings.tz))
-        return [ui.text(f"ขณะนี้ยังไม่เปิดให้เสนอชื่อค่ะ\nรอบถัดไป \"{upcoming.title}\" เปิด {when}"
+        return [ui.text(f"ขณะนี้ยังไม่เปิดให้เสนอชื่อค่ะ\nรอบถัดไป {texts.quoted(upcoming.title, None)} เปิด {when}"
                         + (f" ถึง {texts.last_day(upcoming)}" if upcoming.closes_on else ""))]
     latest = nominations.latest_round(ctx.db, ctx.now)
     if latest is not None:
         day = nominations.closed_on(latest, ctx.settings.tz)
         when = f"เมื่อ {thai.thai_date(day)} " if day else ""
-        return [ui.text(f"รอบการเสนอชื่อ \"{latest.title}\" ปิดไปแล้ว{when}ค่ะ\n"
+        return [ui.text(f"รอบการเสนอชื่อ {texts.quoted(latest.title, None)} ปิดไปแล้ว{when}ค่ะ\n"
                         "ขณะนี้ไม่มีรอบที่เปิดอยู่ ผู้ประสานงานจะแจ้งเมื่อเปิดรอบใหม่")]
     return [ui.text("ขณะนี้ยังไม่เปิดให้เสนอชื่อค่ะ ผู้ประสานงานจะแจ้งเมื่อเปิดรอบการเสนอชื่อ")]
 
@@ -131,7 +147,7 @@ def start(ctx: Context, args: str = "") -> Reply:
     if round_ is None:
         return _not_open(ctx)
     closing = f"\nเปิดรับถึง {texts.last_day(round_)}" if round_.closes_on else ""
-    intro = f"เสนอชื่อบุคคลคุณธรรมและหน่วยงานคุณธรรม\n\"{round_.title}\"{closing}\n\n{PRIVACY}\n\n"
+    intro = f"เสนอชื่อบุคคลคุณธรรมและหน่วยงานคุณธรรม\n{texts.quoted(round_.title, None)}{closing}\n\n{PRIVACY}\n\n"
     ctx.begin(FLOW, "kind", NominationDraft(round=round_.id))
     answer = args.strip().casefold()
     if answer in words.PERSON.spellings + words.UNIT.spellings:  # เสนอชื่อ หน่วยงาน
@@ -140,8 +156,47 @@ def start(ctx: Context, args: str = "") -> Reply:
     if args.strip():  # เสนอชื่อ สมชาย: straight to the name search
         ctx.begin(FLOW, "who", NominationDraft(round=round_.id, kind=PERSON))
         return _search_people(ctx, args.strip(), intro=intro)
+    return ask_kind(ctx, intro)
+
+
+# -- each step's question, asked again by ช่วยเหลือ and ทำต่อ -----------------------------------------------
+def ask_kind(ctx: Context, intro: str = "") -> Reply:
     return [ui.text(intro + f"ขั้นที่ 1/4: ท่านต้องการเสนอชื่อ \"{words.PERSON}\" หรือ \"{words.UNIT}\" คะ?",
                     ui.chips(words.PERSON, words.UNIT, words.CANCEL))]
+
+
+def ask_who(ctx: Context) -> Reply:
+    draft = _draft(ctx)
+    people = [p for p in (ctx.db.get(Staff, int(i)) for i in draft.choices) if p is not None]
+    return [_people_choices(draft, people)] if people and draft.q else [_ask_name()]
+
+
+def ask_unit(ctx: Context) -> Reply:
+    draft = _draft(ctx)
+    if draft.choices and draft.q:
+        return [_unit_choices(ctx, draft, [str(u) for u in draft.choices], note="")]
+    return [ui.text("ขั้นที่ 2/4: พิมพ์ชื่อหน่วยงานที่ต้องการเสนอชื่อค่ะ (บางส่วนก็ได้) เช่น เมือง", ui.chips(words.CANCEL))]
+
+
+def ask_virtue(ctx: Context) -> Reply:
+    draft = _draft(ctx)
+    name, unit_ = _nominee_text(ctx, draft)
+    return [_ask_virtue(name, unit_, [v for v in VIRTUES if v not in draft.done])]
+
+
+def ask_why(ctx: Context, prefix: str = "") -> Reply:
+    draft = _draft(ctx)
+    name, _ = _nominee_text(ctx, draft)
+    return [ui.text(f"{prefix}ขั้นที่ 4/4: เล่าสั้น ๆ ว่า {name} เป็นแบบอย่างด้าน{draft.virtue}อย่างไรคะ "
+                    f"(อย่างน้อย 1 ประโยค)", ui.chips(words.CANCEL))]
+
+
+def ask_confirm(ctx: Context) -> Reply:
+    draft = _draft(ctx)
+    round_ = _round_still_open(ctx, draft)
+    if round_ is None:
+        return _round_closed(ctx)
+    return [_confirm_card(ctx, round_, draft)]
 
 
 def kind(ctx: Context, text: str) -> Reply:
@@ -198,22 +253,26 @@ def _search_people(ctx: Context, text: str, intro: str = "") -> Reply:
     others = [p for p in found if p.id != ctx.staff.id]
     if not found:
         ctx.begin(FLOW, "who", replace(draft, choices=()))
-        return [ui.text(intro + f"ไม่พบชื่อ \"{typed}\" ในทะเบียนบุคลากรค่ะ กรุณาพิมพ์ใหม่ "
+        return [ui.text(intro + f"ไม่พบชื่อ {texts.quoted(typed)} ในทะเบียนบุคลากรค่ะ กรุณาพิมพ์ใหม่ "
                         "(ชื่อหรือนามสกุลเพียงบางส่วนก็ได้ ไม่ต้องพิมพ์คำนำหน้า)", ui.chips(words.CANCEL))]
     if not others:
         ctx.begin(FLOW, "who", replace(draft, choices=()))
         return [ui.text(intro + "ท่านเสนอชื่อตนเองไม่ได้ค่ะ กรุณาพิมพ์ชื่อของผู้อื่น", ui.chips(words.CANCEL))]
     if len(others) > nominations.MAX_MATCHES:
         ctx.begin(FLOW, "who", replace(draft, choices=()))
-        return [ui.text(intro + f"พบ {len(others)} คนที่ตรงกับ \"{typed}\" มากเกินกว่าจะแสดงได้ค่ะ "
+        return [ui.text(intro + f"พบ {len(others)} คนที่ตรงกับ {texts.quoted(typed)} มากเกินกว่าจะแสดงได้ค่ะ "
                         "กรุณาพิมพ์ให้ละเอียดขึ้น เช่น ชื่อและนามสกุล", ui.chips(words.CANCEL))]
-    nonce = secrets.token_hex(4)
-    ctx.begin(FLOW, "who", replace(draft, q=nonce, choices=tuple(p.id for p in others)))
-    lines = [f"{i}. {p.name} — {p.unit}" for i, p in enumerate(others, start=1)]
-    chips = [ui.pick_chip(f"{i}. {names.without_title(p.name)}", p.name, PICK, q=nonce, i=i - 1)
-             for i, p in enumerate(others, start=1)]
-    return [ui.text(intro + f"พบ {len(others)} คน แตะเลือกด้านล่าง หรือพิมพ์หมายเลขค่ะ\n" + "\n".join(lines)
-                    + "\n\n(ถ้าไม่ใช่ พิมพ์ชื่อใหม่ได้เลย)", ui.chips(*chips, words.CANCEL))]
+    draft = replace(draft, q=secrets.token_hex(4), choices=tuple(p.id for p in others))
+    ctx.begin(FLOW, "who", draft)
+    return [_people_choices(draft, others, intro)]
+
+
+def _people_choices(draft: NominationDraft, people: list[Staff], intro: str = "") -> TextMessage:
+    lines = [f"{i}. {p.name} — {p.unit}" for i, p in enumerate(people, start=1)]
+    chips = [ui.pick_chip(f"{i}. {names.without_title(p.name)}", p.name, PICK, q=draft.q, i=i - 1)
+             for i, p in enumerate(people, start=1)]
+    return ui.text(intro + f"พบ {len(people)} คน แตะเลือกด้านล่าง หรือพิมพ์หมายเลขค่ะ\n" + "\n".join(lines)
+                   + "\n\n(ถ้าไม่ใช่ พิมพ์ชื่อใหม่ได้เลย)", ui.chips(*chips, words.CANCEL))
 
 
 def _offer_units(ctx: Context, found: list[str], typed: str = "") -> Reply:
@@ -226,24 +285,27 @@ def _offer_units(ctx: Context, found: list[str], typed: str = "") -> Reply:
                         ui.chips(words.NOMINATE))]
     if typed and not found:
         ctx.begin(FLOW, "unit", replace(draft, choices=()))
-        return [ui.text(f"ไม่พบหน่วยงาน \"{typed[:40]}\" ค่ะ กรุณาพิมพ์ใหม่ (บางส่วนของชื่อก็ได้)",
+        return [ui.text(f"ไม่พบหน่วยงาน {texts.quoted(typed)} ค่ะ กรุณาพิมพ์ใหม่ (บางส่วนของชื่อก็ได้)",
                         ui.chips(words.CANCEL))]
     if typed and not others:
         ctx.begin(FLOW, "unit", replace(draft, choices=()))
         return [ui.text("ท่านเสนอชื่อหน่วยงานของตนเองไม่ได้ค่ะ กรุณาพิมพ์ชื่อหน่วยงานอื่น", ui.chips(words.CANCEL))]
     if len(others) > nominations.MAX_MATCHES:
         ctx.begin(FLOW, "unit", replace(draft, choices=()))
-        lead = (f"พบ {len(others)} หน่วยงานที่ตรงกับ \"{typed[:40]}\" มากเกินกว่าจะแสดงได้ค่ะ "
+        lead = (f"พบ {len(others)} หน่วยงานที่ตรงกับ {texts.quoted(typed)} มากเกินกว่าจะแสดงได้ค่ะ "
                 "กรุณาพิมพ์ให้ละเอียดขึ้น"
                 if typed else "ขั้นที่ 2/4: พิมพ์ชื่อหน่วยงานที่ต้องการเสนอชื่อค่ะ (บางส่วนก็ได้) เช่น เมือง")
         return [ui.text(lead, ui.chips(words.CANCEL))]
-    nonce = secrets.token_hex(4)
-    ctx.begin(FLOW, "unit", replace(draft, q=nonce, choices=tuple(others)))
-    lines = [f"{i}. {u}" for i, u in enumerate(others, start=1)]
-    chips = [ui.pick_chip(f"{i}. {u}", u, PICK, q=nonce, i=i - 1) for i, u in enumerate(others, start=1)]
+    draft = replace(draft, q=secrets.token_hex(4), choices=tuple(others))
+    ctx.begin(FLOW, "unit", draft)
+    return [_unit_choices(ctx, draft, others, note="\n(ไม่รวมหน่วยงานของท่านเอง)" if ctx.staff.unit in found else "")]
+
+
+def _unit_choices(ctx: Context, draft: NominationDraft, units: list[str], note: str) -> TextMessage:
+    lines = [f"{i}. {u}" for i, u in enumerate(units, start=1)]
+    chips = [ui.pick_chip(f"{i}. {u}", u, PICK, q=draft.q, i=i - 1) for i, u in enumerate(units, start=1)]
     lead = "ขั้นที่ 2/4: เลือกหน่วยงานที่ต้องการเสนอชื่อค่ะ (แตะด้านล่าง หรือพิมพ์หมายเลข)"
-    note = "\n(ไม่รวมหน่วยงานของท่านเอง)" if ctx.staff.unit in found else ""
-    return [ui.text(f"{lead}\n" + "\n".join(lines) + note, ui.chips(*chips, words.CANCEL))]
+    return ui.text(f"{lead}\n" + "\n".join(lines) + note, ui.chips(*chips, words.CANCEL))
 
 
 def unit(ctx: Context, text: str) -> Reply:
@@ -321,8 +383,7 @@ def virtue(ctx: Context, text: str) -> Reply:
         return [_ask_virtue(name, unit_, left, prefix=f"ท่านเสนอชื่อ {name} ด้าน{chosen} ไว้แล้วในรอบนี้ค่ะ "
                                                       "เลือกด้านอื่นได้\n")]
     ctx.begin(FLOW, "why", replace(draft, virtue=chosen))
-    return [ui.text(f"ขั้นที่ 4/4: เล่าสั้น ๆ ว่า {name} เป็นแบบอย่างด้าน{chosen}อย่างไรคะ "
-                    f"(อย่างน้อย 1 ประโยค)", ui.chips(words.CANCEL))]
+    return ask_why(ctx)
 
 
 def why(ctx: Context, text: str) -> Reply:
@@ -330,10 +391,9 @@ def why(ctx: Context, text: str) -> Reply:
     round_ = _round_still_open(ctx, draft)
     if round_ is None:
         return _round_closed(ctx)
-    problem = nominations.reason_problem(text)
+    problem = texts.answer_problem(text, nominations.reason_problem(text))
     if problem is not None:
-        example = "เช่น \"ช่วยเหลือเพื่อนร่วมงานเสมอ และอาสาทำงานส่วนรวมโดยไม่ต้องร้องขอ\""
-        return [ui.text(f"{texts.reason_problem(problem)}ค่ะ\n{example}", ui.chips(words.CANCEL))]
+        return [ui.text(f"{texts.reason_problem(problem)}ค่ะ\n{REASON_EXAMPLE}", ui.chips(words.CANCEL))]
     draft = replace(draft, reason=" ".join(text.split()), q=secrets.token_hex(4))
     ctx.begin(FLOW, "confirm", draft)
     return [_confirm_card(ctx, round_, draft)]
@@ -421,7 +481,7 @@ def mine(ctx: Context, args: str = "") -> Reply:
         if latest is None:
             return _not_open(ctx)
         count = len(nominations.of_nominator(ctx.db, latest, ctx.staff))
-        return [ui.text(f"รอบ \"{latest.title}\" ปิดแล้วค่ะ ท่านเสนอชื่อไว้ {count} รายการ "
+        return [ui.text(f"รอบ {texts.quoted(latest.title, None)} ปิดแล้วค่ะ ท่านเสนอชื่อไว้ {count} รายการ "
                         "(ปิดรอบแล้วจึงถอนไม่ได้)")]
     own = nominations.of_nominator(ctx.db, round_, ctx.staff)
     if not own:
@@ -450,15 +510,81 @@ def mine(ctx: Context, args: str = "") -> Reply:
     return [ui.text(intro), ui.flex(f"การเสนอชื่อของฉัน {len(own)} รายการ", ui.carousel(bubbles[:12]))]
 
 
-def withdraw(ctx: Context, n: str) -> Reply:
+# -- withdrawing, once confirmed -------------------------------------------------------------------
+def _gone() -> Reply:
+    return [ui.text("ไม่พบการเสนอชื่อนี้ของท่านค่ะ (อาจถอนไปแล้ว)", ui.chips(words.NOMINATE_MINE))]
+
+
+def _withdrawable(ctx: Context, nomination_id: int) -> Nomination | Reply:
+    """One's own nomination in a round still open; else the answer that says why not."""
     assert ctx.staff is not None
+    found = ctx.db.get(Nomination, nomination_id) if nomination_id else None
+    if found is None or found.nominator_id != ctx.staff.id:
+        return _gone()
+    round_ = nominations.get_round(ctx.db, found.round_id)
+    if round_ is None or not round_.is_open(ctx.now):
+        return [ui.text(f"{texts.refusal(Refusal.WITHDRAW_CLOSED)}ค่ะ")]
+    return found
+
+
+def withdraw(ctx: Context, n: str) -> Reply:
+    """The card's ถอน button: ask first (nothing is withdrawn yet)."""
+    found = _withdrawable(ctx, ui.row_id(n))
+    if not isinstance(found, Nomination):
+        return found
+    ctx.begin(WITHDRAW_FLOW, "confirm", WithdrawDraft(nomination=found.id))
+    return ask_withdraw(ctx)
+
+
+def ask_withdraw(ctx: Context) -> Reply:
+    found = _withdrawable(ctx, ctx.draft(WithdrawDraft).nomination)
+    if not isinstance(found, Nomination):
+        ctx.end()
+        return found
+    name = nominations.display_name(ctx.db, found)
+    return [ui.text(
+        f"ถอนการเสนอชื่อ {name} ด้าน{found.virtue} ใช่ไหมคะ?\nถอนแล้วจะไม่นับในผลการเสนอชื่อ "
+        "(เสนอใหม่ได้จนกว่าจะปิดรอบ)",
+        ui.chips(ui.pick_chip(words.CONFIRM, "ยืนยันการถอนการเสนอชื่อ", WITHDRAW_OK, n=found.id),
+                 ui.pick_chip(words.CANCEL, "ไม่ถอนการเสนอชื่อ", WITHDRAW_NO, n=found.id)))]
+
+
+def _asked(ctx: Context, nomination_id: int) -> bool:
+    """The confirmation on offer is for this nomination (a chip from an older question does nothing)."""
+    c = ctx.conversation
+    return (c is not None and c.flow == WITHDRAW_FLOW and nomination_id != 0
+            and ctx.draft(WithdrawDraft).nomination == nomination_id)
+
+
+def withdraw_confirmed(ctx: Context, n: str) -> Reply:
     nomination_id = ui.row_id(n)
+    if not _asked(ctx, nomination_id):
+        return [ui.text(f"ปุ่มนี้ใช้ไม่ได้แล้วค่ะ ยังไม่ได้ถอนการเสนอชื่อ ดูได้ที่ \"{words.NOMINATE_MINE}\"",
+                        ui.chips(words.NOMINATE_MINE))]
+    return _withdraw(ctx, nomination_id)
+
+
+def typed_withdraw(ctx: Context, text: str) -> Reply:
+    if text.strip().casefold() in words.CONFIRM.spellings:
+        return _withdraw(ctx, ctx.draft(WithdrawDraft).nomination)
+    return ask_withdraw(ctx)
+
+
+def _withdraw(ctx: Context, nomination_id: int) -> Reply:
+    assert ctx.staff is not None
+    ctx.end()
     try:
-        done = nominations.withdraw(ctx.db, ctx.staff, nomination_id, ctx.now) if nomination_id else None
+        done = nominations.withdraw(ctx.db, ctx.staff, nomination_id, ctx.now)
     except NominationError as exc:
         return [ui.text(f"{texts.refusal(exc)}ค่ะ")]
     if done is None:
-        return [ui.text("ไม่พบการเสนอชื่อนี้ของท่านค่ะ (อาจถอนไปแล้ว)", ui.chips(words.NOMINATE_MINE))]
+        return _gone()
     name = nominations.display_name(ctx.db, done)
     return [ui.text(f"ถอนการเสนอชื่อ {name} ด้าน{done.virtue} แล้วค่ะ",
                     ui.chips(words.NOMINATE_MINE, words.NOMINATE))]
+
+
+def withdraw_cancelled(ctx: Context, n: str) -> Reply:
+    if _asked(ctx, ui.row_id(n)):
+        ctx.end()
+    return [ui.text("ไม่ได้ถอนค่ะ การเสนอชื่อของท่านยังอยู่เหมือนเดิม", ui.chips(words.NOMINATE_MINE, words.NOMINATE))]

@@ -19,7 +19,7 @@ def register(router: Router) -> None:
     router.flow(FLOW, "การให้ความเห็นต่อแผน", steps=("text",))
     router.text(words.PLAN, show)
     router.postback(COMMENT, ask)
-    router.step(FLOW, "text", comment)
+    router.step(FLOW, "text", comment, prompt=ask_again)
 
 
 def preparing(ctx: Context) -> str:
@@ -58,15 +58,24 @@ def show(ctx: Context, args: str = "") -> Reply:
     return [ui.flex(f"แผนองค์กรคุณธรรม ปี {plan.fiscal_year}: {len(items)} กิจกรรม", card)]
 
 
+EXAMPLE = "\"ควรเพิ่มกิจกรรมจิตอาสาในชุมชน\" หรือ \"อยากให้จัดอบรมช่วงเช้าแทนช่วงบ่าย\""
+
+
 def ask(ctx: Context) -> Reply:
     ctx.begin(FLOW, "text")
+    return ask_again(ctx)
+
+
+def ask_again(ctx: Context) -> Reply:
     return [ui.text(f"พิมพ์ความเห็นหรือข้อเสนอแนะต่อแผนได้เลยค่ะ {texts.TYPE_CANCEL_TO_LEAVE}", ui.quick(words.CANCEL))]
 
 
 def comment(ctx: Context, text: str) -> Reply:
-    issue = proposals.text_problem(text)
+    issue = texts.answer_problem(text, proposals.text_problem(text))
     if issue:
-        return [ui.text(f"{texts.length_problem(issue)}\nพิมพ์ความเห็นต่อแผนอีกครั้งค่ะ", ui.quick(words.CANCEL))]
+        example = f"\nเช่น {EXAMPLE}" if isinstance(issue, proposals.Vague) else ""
+        return [ui.text(f"{texts.length_problem(issue)}{example}\nพิมพ์ความเห็นต่อแผนอีกครั้งได้เลยค่ะ",
+                        ui.quick(words.CANCEL))]
     assert ctx.staff is not None
     plan = plans.current(ctx.db, ctx.now)
     proposals.add_comment(ctx.db, ctx.staff, plan.id if plan else None, text, ctx.now)

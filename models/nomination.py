@@ -28,7 +28,7 @@ from models.activity import Activity
 from models.base import Base, LengthProblem, insert_ignoring_conflicts
 from models.names import TITLES
 from models.plan import Measured, Plan, fiscal_year_of
-from models.proposal import VIRTUES
+from models.proposal import VIRTUES, Vague, vague
 from models.staff import Staff
 
 PERSON = "person"
@@ -71,7 +71,7 @@ class Refusal(enum.Enum):
     OWN_UNIT = "own_unit"                  # nobody nominates their own unit
     BAD_KIND = "bad_kind"                  # neither a person nor a unit
     BAD_VIRTUE = "bad_virtue"              # not one of the 5 virtues (`virtue`)
-    REASON = "reason"                      # the reason's length (`problem`, a LengthProblem)
+    REASON = "reason"                      # the reason (`problem`: a LengthProblem, or a proposal.Vague)
     NO_PERSON = "no_person"                # an honour for a person without the person
 
 
@@ -324,15 +324,15 @@ def search_units(db: Session, query: str) -> list[str]:
 
 
 # -- nominating ----------------------------------------------------------------------------------
-def reason_problem(text: str) -> LengthProblem | None:
+def reason_problem(text: str) -> LengthProblem | Vague | None:
     """Why a reason cannot be stored (at least MIN_REASON characters, spaces not counted; at most
-    MAX_REASON); None when it is fine."""
+    MAX_REASON; not keyboard mash, digits or emoji alone: `proposal.vague`); None when it is fine."""
     length = len(_SPACES.sub("", text))
     if length < MIN_REASON:
         return LengthProblem(short=True, length=length, limit=MIN_REASON)
     if len(text.strip()) > MAX_REASON:
         return LengthProblem(short=False, length=len(text.strip()), limit=MAX_REASON)
-    return None
+    return vague(text)
 
 
 def target_problem(nominator: Staff, kind: str, nominee: Staff | None = None, unit: str = "") -> Refusal | None:

@@ -230,7 +230,8 @@ def test_line_and_the_cli_reach_the_audit_trail_too(bot, console, line, coordina
     taps = [d for d in postbacks_in(cards) if d.startswith("a=nomination.honour&") and d.endswith("&v=0")]
     line.tap(coordinator_user, taps[0])
     line.tap(coordinator_user, taps[0].replace("nomination.honour", "nomination.unhonour"))
-    assert "ปิดรับการเสนอชื่อแล้ว" in text_of(line.say(coordinator_user, "ปิดเสนอชื่อ"))
+    assert "ใช่ไหมคะ" in text_of(line.say(coordinator_user, "ปิดเสนอชื่อ"))  # asks first (issue 14)
+    assert "ปิดรับการเสนอชื่อแล้ว" in text_of(line.say(coordinator_user, "ยืนยัน"))
     assert runner.invoke(args=["nominate", "honour", "--person", "S04"]).exit_code == 0
     assert runner.invoke(args=["nominate", "honour", "--person", "S04", "--remove"]).exit_code == 0
     assert runner.invoke(args=["nominate", "open", "--title", "รอบจากเซิร์ฟเวอร์"]).exit_code == 0
