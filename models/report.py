@@ -159,9 +159,8 @@ def activity_lines(db: Session, plan: Plan, at: datetime) -> list[ActivityLine]:
         lines.append(ActivityLine(
             a.id, a.title, a.due, a.starts_at, a.ends_at, a.place, came.get(a.id, 0), done,
             a.done_note if done else "", [u for u in a.evidence_url.split() if u] if done else [],
-            people.get(a.id, []), getattr(a, "virtue", "") or "", getattr(a, "problem", "") or "",
-            getattr(a, "good", "") or "", getattr(a, "indicator_code", "") or "", getattr(a, "budget", None),
-            getattr(a, "budget_used", None) if done else None,
+            people.get(a.id, []), a.virtue, a.problem, a.good, a.indicator_code, a.budget,
+            a.budget_used if done else None,
             [f for f in found if f.content_type.startswith("image/")],
             [f for f in found if not f.content_type.startswith("image/")]))
     return lines
