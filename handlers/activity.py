@@ -28,8 +28,8 @@ def register(router: Router) -> None:
     router.flow(FLOW, "การบันทึกผลกิจกรรม", steps=("note", "evidence"), draft=DoneDraft)
     router.text(words.ACTIVITIES, show)
     router.postback(DONE, ask_note)
-    router.step(FLOW, "note", note)
-    router.step(FLOW, "evidence", evidence)
+    router.step(FLOW, "note", note, prompt=ask_note_again)
+    router.step(FLOW, "evidence", evidence, prompt=ask_evidence)
 
 
 def show(ctx: Context, args: str = "") -> Reply:
@@ -90,16 +90,33 @@ def ask_note(ctx: Context, id: str) -> Reply:
         return [ui.text(f"{texts.quoted(activity.title, None)} บันทึกว่าดำเนินการแล้วเมื่อ "
                         f"{thai.thai_date(activity.done_at.astimezone(ctx.settings.tz))} ค่ะ")]
     ctx.begin(FLOW, "note", DoneDraft(activity=activity.id))
+    return _note_question(activity)
+
+
+def _note_question(activity: Activity) -> Reply:
     return [ui.text(f"บันทึกผล {texts.quoted(activity.title, None)}\nขั้นที่ 1/2: สรุปสั้น ๆ ว่าทำอะไร มีผู้ร่วมกี่คนคะ?",
                     ui.quick(words.CANCEL))]
+
+
+def ask_note_again(ctx: Context) -> Reply:
+    """The first step's question again (after ช่วยเหลือ, or on ทำต่อ)."""
+    activity = ctx.db.get(Activity, ctx.draft(DoneDraft).activity)
+    if activity is None:
+        ctx.end()
+        return [ui.text(texts.NO_ACTIVITY, ui.quick(words.ACTIVITIES))]
+    return _note_question(activity)
+
+
+def ask_evidence(ctx: Context) -> Reply:
+    return [ui.text("ขั้นที่ 2/2: ลิงก์หลักฐาน (ภาพถ่าย รายงาน หรือโพสต์) ขึ้นต้นด้วย https:// "
+                    f"หรือแตะ \"{words.SKIP}\" หากยังไม่มี", ui.quick(words.SKIP, words.CANCEL))]
 
 
 def note(ctx: Context, text: str) -> Reply:
     if len(text.strip()) < 3:
         return [ui.text("กรุณาพิมพ์สรุปสั้น ๆ อย่างน้อย 3 ตัวอักษรค่ะ", ui.quick(words.CANCEL))]
     ctx.begin(FLOW, "evidence", replace(ctx.draft(DoneDraft), note=text.strip()[:1000]))
-    return [ui.text("ขั้นที่ 2/2: ลิงก์หลักฐาน (ภาพถ่าย รายงาน หรือโพสต์) ขึ้นต้นด้วย https:// "
-                    f"หรือแตะ \"{words.SKIP}\" หากยังไม่มี", ui.quick(words.SKIP, words.CANCEL))]
+    return ask_evidence(ctx)
 
 
 def evidence(ctx: Context, text: str) -> Reply:

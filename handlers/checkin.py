@@ -34,7 +34,7 @@ def register(router: Router) -> None:
     router.flow(FLOW, "การเช็คอิน", steps=("location",), draft=CheckInDraft)
     router.text(words.CHECK_IN, start)
     router.postback(GO, go)
-    router.step(FLOW, "location", location, accepts=("location", "text"))
+    router.step(FLOW, "location", location, accepts=("location", "text"), prompt=ask_location)
     router.photo(photo)
 
 
@@ -84,12 +84,25 @@ def attempt(ctx: Context, activity: Activity) -> Reply:
         return refusal
     if activity.has_place:
         ctx.begin(FLOW, "location", CheckInDraft(activity=activity.id))
-        return [ui.text(
-            f"เช็คอิน {texts.quoted(activity.title, None)}\nกรุณาแตะ \"{SEND_LOCATION}\" เพื่อยืนยันว่าอยู่ที่"
-            f"{' ' + activity.place if activity.place else 'สถานที่จัดกิจกรรม'} (ในระยะ {activity.radius_m} เมตร)",
-            ui.quick_location(SEND_LOCATION, words.CANCEL),
-        )]
+        return _location_question(activity)
     return _store(ctx, activity)
+
+
+def _location_question(activity: Activity) -> Reply:
+    return [ui.text(
+        f"เช็คอิน {texts.quoted(activity.title, None)}\nกรุณาแตะ \"{SEND_LOCATION}\" เพื่อยืนยันว่าอยู่ที่"
+        f"{' ' + activity.place if activity.place else 'สถานที่จัดกิจกรรม'} (ในระยะ {activity.radius_m} เมตร)",
+        ui.quick_location(SEND_LOCATION, words.CANCEL),
+    )]
+
+
+def ask_location(ctx: Context) -> Reply:
+    """The location question again (after ช่วยเหลือ, or on ทำต่อ)."""
+    activity = ctx.db.get(Activity, ctx.draft(CheckInDraft).activity)
+    if activity is None:
+        ctx.end()
+        return [ui.text(texts.NO_ACTIVITY, ui.quick(words.CHECK_IN))]
+    return _location_question(activity)
 
 
 def _window_refusal(ctx: Context, activity: Activity) -> Reply | None:

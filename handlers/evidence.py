@@ -42,8 +42,8 @@ class EvidenceDraft:
 def register(router: Router) -> None:
     router.flow(FLOW, "การบันทึกหลักฐาน", steps=("content", "indicator"), draft=EvidenceDraft)
     router.text(words.EVIDENCE, start)
-    router.step(FLOW, "content", content, accepts=("text", "content"))
-    router.step(FLOW, "indicator", indicator)
+    router.step(FLOW, "content", content, accepts=("text", "content"), prompt=ask_content)
+    router.step(FLOW, "indicator", indicator, prompt=lambda ctx: [_ask_indicator(ctx)])
 
 
 def _looks_like_link(text: str) -> bool:
@@ -64,6 +64,10 @@ def start(ctx: Context, args: str = "") -> Reply:
     ctx.begin(FLOW, "content", EvidenceDraft())
     if args.strip():
         return content(ctx, args)
+    return ask_content(ctx)
+
+
+def ask_content(ctx: Context) -> Reply:
     return [ui.text("บันทึกหลักฐานตัวชี้วัด\nขั้นที่ 1/2: ส่งรูปภาพหรือไฟล์ (PDF, Word, Excel ไม่เกิน 10 MB) "
                     "ลิงก์ของหลักฐาน (ขึ้นต้นด้วย https://) หรือพิมพ์บันทึกสั้น ๆ ว่าเป็นหลักฐานอะไรค่ะ",
                     ui.quick(words.CANCEL))]

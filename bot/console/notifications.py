@@ -198,14 +198,18 @@ def _quota() -> QuotaView:
 
 
 def _digest_preview(db: Any, now: datetime, quota: QuotaView) -> dict[str, Any]:
-    """This week's digest card as the coordinators will get it; no snapshot is stored."""
+    """This week's digest card as its recipients (coordinators, and executives who asked for it) will
+    get it, with the deadlines folded in; no snapshot is stored."""
     plan = plans.current(db, now)
-    recipients = len(job_common.coordinators(db))
+    recipients = len(job_common.digest_recipients(db))
     if plan is None:
         return {"card": None, "year": plans.fiscal_year_of(now.date()), "recipients": recipients}
     budget = job_common.Budget(quota.quota, quota.reserve)
     built = digest.build(db, plan, now, digest.period(now), budget, quota.problem, store=False)
-    card: Markup = flex_html(cards.digest_message(built).to_dict())
+    lines, _ = digest.deadlines(db, plan, now)
+    message = cards.digest_switch_note(cards.digest_deadlines(cards.digest_message(built), lines, now.date(),
+                                                              reminders.DIGEST_AHEAD))
+    card: Markup = flex_html(message.to_dict())
     return {"card": card, "year": plan.fiscal_year, "recipients": recipients}
 
 

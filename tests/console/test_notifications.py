@@ -166,3 +166,16 @@ def test_anonymous_and_forged_requests_are_refused(bot, anonymous, console):
     assert console.post("/console/notifications/nudges", {"value": "on"}, csrf=False).status_code == 400
     with bot.db.sessions() as db:
         assert jobrun.get_setting(db, nudges.SWITCH) is None
+
+
+def test_the_digest_preview_counts_the_executives_who_asked_for_it(bot, console, line, executive_user,
+                                                                  this_year_plan):
+    """The preview is of the card its recipients get: the coordinator, and an executive once they ask
+    for it in LINE (รับสรุป); with the next days' dates folded in, as the job sends it."""
+    before = text_of_page(console.get(PAGE))
+    assert "ผู้รับสรุป 1 คน" in before
+    line.say(executive_user, "รับสรุป")
+    after = console.get(PAGE)
+    assert "ผู้รับสรุป 2 คน" in text_of_page(after)
+    html = after.get_data(as_text=True).split('id="digest"', 1)[1]
+    assert "ไม่รับสรุป" in html  # the switch note the job adds to every digest

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import nomination as nominations
+from models.activity import Activity
 from models.nomination import Nomination, NominationError, NominationRound
 from models.proposal import PlanComment, Proposal, Vague, vague
 from tests.conftest import count_rows, invite_code, postbacks_in, text_of
@@ -312,3 +313,43 @@ def test_names_and_typed_text_with_quotation_marks_are_not_nested(bot, line, reg
         line.say(user, said, at=T0)
     assert "ไม่พบชื่อ \"ไม่มีใคร\"" in text_of(line.say(user, "\"ไม่มีใคร\"", at=T0))
     # The autouse check (tests/handlers/conftest.py) reads every reply of this test too.
+
+
+# -- every conversation asks its step again: the activity's record, evidence, a check-in's location --
+def _activity(runner, *extra: str) -> str:
+    result = runner.invoke(args=["activity", "add", "--title", "ทำบุญตักบาตรประจำเดือน",
+                                 "--start", "2026-03-02T08:00+07:00", "--end", "2026-03-02T12:00+07:00", *extra])
+    assert result.exit_code == 0, result.output
+    return result.output.split()[-1]
+
+
+def test_help_and_resume_ask_the_step_again_in_every_conversation(bot, line, register, runner):
+    coordinator, staff = register("C01"), register("S01")
+    code = _activity(runner, "--place", "ห้องประชุมสำนักงาน", "--lat", "19.9105", "--lon", "99.8406")
+    with bot.db.sessions() as s:
+        activity_id = s.scalar(sa.select(Activity.id).where(Activity.code == code))
+
+    # recording an activity as carried out: both steps
+    assert "ขั้นที่ 1/2" in text_of(line.tap(coordinator, f"a=activity.done&id={activity_id}", at=T0))
+    helped = line.say(coordinator, "ช่วยเหลือ", at=T0)
+    assert "ขั้นที่ 1/2: สรุปสั้น ๆ" in text_of(helped[-1:]) and "ทำบุญตักบาตรประจำเดือน" in text_of(helped[-1:])
+    line.say(coordinator, "ทำบุญร่วมกัน 25 คน", at=T0)
+    helped = line.say(coordinator, "ช่วยเหลือ", at=T0)
+    assert "ขั้นที่ 2/2: ลิงก์หลักฐาน" in text_of(helped[-1:]) and chips(helped) == ["ข้าม", "ยกเลิก"]
+    line.say(coordinator, "สถานะ", at=T0)                       # a command puts it aside …
+    resumed = line.say(coordinator, "ทำต่อ", at=T0)             # … and ทำต่อ asks the same step again
+    assert "ขั้นที่ 2/2: ลิงก์หลักฐาน" in text_of(resumed)
+    assert "ดำเนินการแล้ว" in text_of(line.say(coordinator, "ข้าม", at=T0))
+
+    # evidence: the indicator step keeps its indicator chips
+    line.say(coordinator, "หลักฐาน", at=T0)
+    assert "ขั้นที่ 1/2" in text_of(line.say(coordinator, "ช่วยเหลือ", at=T0)[-1:])
+    line.say(coordinator, "https://example.org/posts/7 โพสต์กิจกรรม", at=T0)
+    helped = line.say(coordinator, "ช่วยเหลือ", at=T0)
+    assert "ขั้นที่ 2/2" in text_of(helped[-1:]) and chips(helped)[:2] == ["1.1", "1.2"]
+
+    # a check-in waiting for the location: the location button again
+    line.say(staff, f"เช็คอิน {code}", at=T0)
+    helped = line.say(staff, "ช่วยเหลือ", at=T0)
+    assert "ตอนนี้ท่านอยู่ระหว่างการเช็คอิน" in text_of(helped[:1])
+    assert helped[-1]["quickReply"]["items"][0]["action"]["type"] == "location"
