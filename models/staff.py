@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models import tally
-from models.base import Base, TimestampMixin
+from models.base import Base, TimestampMixin, utcnow
 
 
 class Role(str, enum.Enum):
@@ -46,6 +47,11 @@ class Staff(TimestampMixin, Base):
     # The weekly digest in LINE: None follows the role (DIGEST_BY_DEFAULT), True/False is the person's
     # own choice (the LINE word สรุปรายสัปดาห์ เปิด/ปิด), kept if their role changes.
     weekly_digest: Mapped[bool | None]
+    # When the person left the roster (retired in the console or by `roster import --retire-missing`;
+    # set whenever `active` goes false, cleared when they come back), and when the retention job
+    # erased their personal data (models/retention.py), RETENTION_DAYS after leaving.
+    left_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
 
     @property
     def is_coordinator(self) -> bool:
@@ -53,6 +59,15 @@ class Staff(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"Staff({self.code!r}, {self.name!r})"
+
+
+@event.listens_for(Staff.active, "set", active_history=True)
+def _left_or_back(person: Staff, value: bool, previous: object, _initiator: object) -> None:
+    """Whoever takes a person off the roster (the console, the roster import, a script) dates it."""
+    if value is False and previous is not False:
+        person.left_at = utcnow()
+    elif value and previous is not True:
+        person.left_at = None
 
 
 # Who gets the weekly digest unless they chose: coordinators work from it; executives read สรุป when
