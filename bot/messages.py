@@ -181,12 +181,14 @@ def bar_color(ratio: float) -> str:
     return GREEN if ratio >= 0.999 else AMBER if ratio >= 0.5 else RED
 
 
-def progress_bar(done: float, total: float, height: str = "8px") -> Flex:
-    """A horizontal bar: a coloured box whose width is the share done, on a grey track."""
+def progress_bar(done: float, total: float, height: str = "8px", color: str | None = None) -> Flex:
+    """A horizontal bar: a coloured box whose width is the share done, on a grey track. `color`: the
+    indicator's state colour (an indicator on track early in the year is not red); by default the
+    colour of the share itself."""
     ratio = done / total if total else 0.0
     width = max(0, min(100, round(ratio * 100)))
     fill = {"type": "box", "layout": "vertical", "contents": [], "height": height,
-            "backgroundColor": bar_color(ratio), "width": f"{width}%"}
+            "backgroundColor": color or bar_color(ratio), "width": f"{width}%"}
     return {"type": "box", "layout": "vertical", "height": height, "backgroundColor": TRACK,
             "cornerRadius": "4px", "contents": [fill] if width else [{"type": "filler"}]}
 

@@ -89,10 +89,10 @@ def _indicators_card(ctx: Context, plan: Plan, progress: list[IndicatorProgress]
         mark, color = ui.state_mark(item.state.value)
         if ind.target_kind == "percent":
             figure = f"{thai.percent(item.measured.value)}% ({item.measured.done}/{item.measured.total})"
-            bar = ui.progress_bar(round(item.measured.value), 100)
+            bar = ui.progress_bar(round(item.measured.value), 100, color=color)
         else:
             figure = f"{thai.percent(item.measured.value)} / {thai.percent(ind.target)}"
-            bar = ui.progress_bar(min(item.measured.value, ind.target), ind.target)
+            bar = ui.progress_bar(min(item.measured.value, ind.target), ind.target, color=color)
         when = ""
         if upcoming is not None:
             target = (f"{thai.percent(upcoming.milestone.target)}%" if ind.target_kind == "percent"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from bot import messages as ui
 from bot import thai, words
 from bot.router import Context, Reply, Router
+from handlers import texts
 from models import names
 from models import pledge as pledges
 from models import staff as people
@@ -29,7 +30,20 @@ def register(router: Router) -> None:
 def how_to_register(ctx: Context) -> Reply:
     if ctx.staff is not None and not ctx.staff.active:
         return [ui.text("บัญชีนี้ไม่อยู่ในทะเบียนบุคลากรของสำนักงานแล้วค่ะ หากข้อมูลไม่ถูกต้อง กรุณาติดต่อผู้ประสานงาน")]
+    said = _typed(ctx)
+    kind = texts.social(said) if said else ""
+    if kind:  # a greeting or thanks is answered in kind before the way in
+        hello = ("ยินดีค่ะ หากจะเริ่มใช้ระบบองค์กรคุณธรรม" if kind == "thanks"
+                 else "สวัสดีค่ะ ยินดีต้อนรับสู่ระบบองค์กรคุณธรรม")
+        return [ui.text(f"{hello} {ctx.settings.office_name}\nเริ่มต้นด้วยการลงทะเบียน: {HOW_TO}")]
     return [ui.text(f"ท่านยังไม่ได้ลงทะเบียนค่ะ กรุณา{HOW_TO}")]
+
+
+def _typed(ctx: Context) -> str:
+    """The text of the message being answered ("" for a tap or any other event)."""
+    message = getattr(ctx.event, "message", None)
+    text = getattr(message, "text", None)
+    return text if isinstance(text, str) else ""
 
 
 def welcome(ctx: Context) -> Reply:

@@ -75,7 +75,7 @@ def _indicator_row(row: DigestRow, today: date) -> ui.Flex:
                 ui.label(f"{row.code} {thai.shorten(row.title, TITLE_CHARS)}", size="xs", color=ui.INK, flex=1),
                 ui.figure(right, size="xs"),
             ]},
-            ui.progress_bar(ratio_done, row.target or 1, height="6px"),
+            ui.progress_bar(ratio_done, row.target or 1, height="6px", color=colour),
             ui.label(when, size="xxs", color=colour),
         ],
     }

@@ -189,8 +189,14 @@ def _schedule(db: Session, plan: plans.Plan, year: Year) -> dict[str, tuple[date
         days[activity.key or str(activity.id)] = (start, end)
     now = year.now
     if not any(a.open_at(now) for a in activities.of_plan(db, plan.id)):
-        start = max(now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1), year.start)
-        end = max(min(start + timedelta(hours=10), year.end), now + timedelta(hours=1))
+        # Held in the day (08:30–16:30) when now is in the day; otherwise from the hour before now for
+        # four hours, so that the demo has something open for check-in at any hour it is opened.
+        day = now.replace(hour=8, minute=30, second=0, microsecond=0)
+        if day <= now <= day.replace(hour=16):
+            start, end = max(day, year.start), min(day.replace(hour=16, minute=30), year.end)
+        else:
+            start = max(now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1), year.start)
+            end = max(min(start + timedelta(hours=4), year.end), now + timedelta(hours=1))
         month = f"{THAI_MONTHS[now.month - 1]} {now.year + 543}"
         volunteer = activities.Activity(plan_id=plan.id, key=None, title=f"{VOLUNTEER}{month}", type="activity",
                                         code=activities.new_code(db), virtue="จิตอาสา", indicator_code="3.1",

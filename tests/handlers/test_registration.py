@@ -110,6 +110,13 @@ def test_unregistered_person_using_a_feature_is_told_how_to_register(office, lin
     assert "ยังไม่ได้ลงทะเบียน" in text_of(line.tap(NEWCOMER, "a=pledge.ack&v=1"))
 
 
+def test_a_greeting_or_thanks_before_registration_is_answered_in_kind(office, line):
+    hello = text_of(line.say(NEWCOMER, "สวัสดีครับ"))
+    assert hello.startswith("สวัสดีค่ะ ยินดีต้อนรับ") and "ลงทะเบียน" in hello and "ยังไม่ได้ลงทะเบียน" not in hello
+    thanks = text_of(line.say(NEWCOMER, "ขอบคุณค่ะ"))
+    assert thanks.startswith("ยินดีค่ะ") and "ลงทะเบียน" in thanks
+
+
 def test_help_works_before_registration_too(office, line):
     assert "ยังไม่ได้ลงทะเบียน" in text_of(line.say(NEWCOMER, "ช่วยเหลือ"))
 
