@@ -62,6 +62,13 @@ class Settings:
     nudges: bool = False
     nudge_max: int = 3
     push_reserve: int = 30
+    # An office's data kept safe (jobs/backup.py, jobs/retention.py): a daily backup into BACKUP_DIR
+    # (none when unset) keeping the latest BACKUP_KEEP, at BACKUP_CRON; personal data of people who
+    # left the roster erased RETENTION_DAYS after they left (None: kept, the default).
+    backup_dir: Path | None = None
+    backup_keep: int = 7
+    backup_cron: str = "02:30"
+    retention_days: int | None = None
     # The coordinator's console (bot/console/): the key that signs its forms (CSRF) and LINE Login's
     # state (SECRET_KEY; derived from the channel secret when not set, so every web process agrees),
     # LINE Login (optional), and where uploaded evidence is kept.
@@ -122,6 +129,10 @@ class Settings:
             nudges=_flag(get("NUDGES", "")),
             nudge_max=int(get("NUDGE_MAX", str(base.nudge_max))),
             push_reserve=int(get("PUSH_RESERVE", str(base.push_reserve))),
+            backup_dir=Path(get("BACKUP_DIR", "")) if get("BACKUP_DIR", "") else None,
+            backup_keep=max(1, int(get("BACKUP_KEEP", str(base.backup_keep)))),
+            backup_cron=get("BACKUP_CRON", base.backup_cron),
+            retention_days=max(0, int(get("RETENTION_DAYS", "0"))) or None,
             secret_key=get("SECRET_KEY", ""),
             line_login_channel_id=get("LINE_LOGIN_CHANNEL_ID", ""),
             line_login_channel_secret=get("LINE_LOGIN_CHANNEL_SECRET", ""),

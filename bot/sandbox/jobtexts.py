@@ -21,6 +21,7 @@ JOBS = {
                    " (flask --app bot richmenu deploy)"),
     "milestone-snapshots": ("ถ่ายภาพข้อมูล ณ วันครบกำหนด",
                             "เมื่อวานไม่ใช่วันครบกำหนดของตัวชี้วัดใด จึงไม่มีภาพข้อมูลที่ต้องบันทึก"),
+    "database-backup": ("สำรองฐานข้อมูล", "ยังไม่ได้ตั้งค่า BACKUP_DIR (โฟลเดอร์เก็บไฟล์สำรอง) จึงไม่ได้สำรองข้อมูล"),
 }
 NOTHING = {  # a recorded run that sent nothing, by its status
     "off": "ปิดอยู่ จึงไม่ได้ส่ง (เปิดด้วยคำสั่ง flask --app bot jobs nudges on)",

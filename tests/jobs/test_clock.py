@@ -23,7 +23,8 @@ from tests.conftest import ROOT, TOKEN, text_of
 from tests.jobs.conftest import BKK, at, user_of
 from tests.sandbox.test_sandbox import call, person, sandbox  # noqa: F401  (the sandbox fixture)
 
-NAMES = {"weekly-digest", "deadline-reminders", "nudges", "outbox-retry", "rich-menus", "milestone-snapshots"}
+NAMES = {"weekly-digest", "deadline-reminders", "nudges", "outbox-retry", "rich-menus", "milestone-snapshots",
+         "database-backup"}
 
 
 def test_scheduler_wiring(settings):
@@ -111,7 +112,8 @@ def test_previous_fire_time(settings):
 
 @pytest.mark.parametrize(("now", "expected"), [
     (at(2026, 2, 16, 9, 0), NAMES),                                  # Monday after every job's time
-    (at(2026, 2, 16, 7, 0), {"outbox-retry", "rich-menus", "milestone-snapshots"}),  # before the others of today
+    (at(2026, 2, 16, 7, 0), {"outbox-retry", "rich-menus", "milestone-snapshots",
+                             "database-backup"}),  # before the others of today
     (at(2026, 2, 16, 8, 20), NAMES - {"weekly-digest"}),             # before the digest's
     (at(2026, 2, 22, 10, 0), NAMES),                                 # Sunday: this week's missed runs
 ])
