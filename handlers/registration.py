@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot import messages as ui
 from bot import thai, words
+from bot.config import Settings
 from bot.router import Context, Reply, Router
 from handlers import texts
 from models import names
@@ -17,8 +18,22 @@ PDPA = (
     "ข้อมูลส่วนบุคคลที่ระบบเก็บ: บัญชี LINE ของท่าน (รหัสผู้ใช้) ซึ่งผูกกับชื่อ ตำแหน่ง และหน่วยงานตามทะเบียนบุคลากร "
     "และการมีส่วนร่วมของท่าน เช่น การรับทราบปฏิญญา ข้อเสนอ การเช็คอินกิจกรรม และการเสนอชื่อ\n"
     "ใช้เพื่อติดตามและรายงานผลการขับเคลื่อนองค์กรคุณธรรมของสำนักงานเท่านั้น ผู้ประสานงานและผู้บริหารของสำนักงานเป็นผู้ดูข้อมูล "
-    "ไม่เปิดเผยต่อบุคคลภายนอก หากต้องการขอดู แก้ไข หรือลบข้อมูล กรุณาติดต่อผู้ประสานงาน"
+    "ไม่เปิดเผยต่อบุคคลภายนอก\n"
+    "{kept}\n"
+    "หากต้องการขอดู ขอสำเนา แก้ไข หรือลบข้อมูล กรุณาติดต่อผู้ประสานงานของสำนักงาน"
 )
+# How long it is kept: RETENTION_DAYS after leaving the office (the retention job erases it), or, when
+# the office set no period, as long as the office keeps the records of its plan.
+KEPT_FOR = ("ข้อมูลของท่านเก็บไว้ตลอดที่ท่านเป็นบุคลากรของสำนักงาน และจะลบชื่อ บัญชี LINE และข้อความที่ท่านเขียน "
+            "ภายใน {days} วันหลังท่านออกจากสำนักงาน โดยคงไว้เพียงตัวเลขสรุปที่ไม่ระบุตัวบุคคล")
+KEPT_WHILE = ("ข้อมูลของท่านเก็บไว้ตลอดที่ท่านเป็นบุคลากรของสำนักงาน และตามระยะเวลาที่สำนักงานเก็บรักษาเอกสาร"
+              "ผลการดำเนินงานองค์กรคุณธรรม")
+
+
+def privacy(settings: Settings) -> str:
+    """The privacy notice of the welcome message, with how long data is kept under these settings."""
+    days = settings.retention_days
+    return PDPA.format(kept=KEPT_FOR.format(days=f"{days:,}") if days else KEPT_WHILE)
 
 
 def register(router: Router) -> None:
@@ -56,7 +71,7 @@ def welcome(ctx: Context) -> Reply:
     return [
         ui.text(f"ยินดีต้อนรับสู่ระบบองค์กรคุณธรรม {ctx.settings.office_name} ค่ะ\n\n"
                 f"เริ่มต้นด้วยการลงทะเบียน: {HOW_TO}"),
-        ui.text(PDPA),
+        ui.text(privacy(ctx.settings)),
     ]
 
 

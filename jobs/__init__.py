@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.line import LineClient
-from jobs import backup, common, digest, menus, nudges, reminders, retry, snapshots
+from jobs import backup, common, digest, menus, nudges, reminders, retention, retry, snapshots
 
 
 @dataclass(frozen=True)
@@ -44,4 +44,5 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job(menus.NAME, menus.run, menus.period, every=menus.EVERY),  # per-user rich menus
     Job(snapshots.NAME, snapshots.run, snapshots.period, every=snapshots.EVERY),  # milestone snapshots
     Job(backup.NAME, backup.run, backup.period, setting="backup_cron"),  # BACKUP_CRON; off without BACKUP_DIR
+    Job(retention.NAME, retention.run, retention.period, every=retention.EVERY),  # off without RETENTION_DAYS
 )}

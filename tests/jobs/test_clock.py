@@ -24,7 +24,7 @@ from tests.jobs.conftest import BKK, at, user_of
 from tests.sandbox.test_sandbox import call, person, sandbox  # noqa: F401  (the sandbox fixture)
 
 NAMES = {"weekly-digest", "deadline-reminders", "nudges", "outbox-retry", "rich-menus", "milestone-snapshots",
-         "database-backup"}
+         "database-backup", "personal-data-retention"}
 
 
 def test_scheduler_wiring(settings):
@@ -112,8 +112,8 @@ def test_previous_fire_time(settings):
 
 @pytest.mark.parametrize(("now", "expected"), [
     (at(2026, 2, 16, 9, 0), NAMES),                                  # Monday after every job's time
-    (at(2026, 2, 16, 7, 0), {"outbox-retry", "rich-menus", "milestone-snapshots",
-                             "database-backup"}),  # before the others of today
+    (at(2026, 2, 16, 7, 0), {"outbox-retry", "rich-menus", "milestone-snapshots", "database-backup",
+                             "personal-data-retention"}),  # before the others of today
     (at(2026, 2, 16, 8, 20), NAMES - {"weekly-digest"}),             # before the digest's
     (at(2026, 2, 22, 10, 0), NAMES),                                 # Sunday: this week's missed runs
 ])
