@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from flask.cli import AppGroup
 from bot import links
 from bot.cli import options
 from bot.services import current_bot
-from models import roster
+from models import personal, roster
 from models import staff as people
 
 group = AppGroup("roster", help="The staff roster and invite codes.")
@@ -67,3 +68,23 @@ def reset(code: str) -> None:
         new_code = people.unlink(db, person)
     click.echo(f"{code}: registration cleared; new invite code {new_code}\n"
                f"{links.invite(settings.bot_basic_id, new_code)}")
+
+
+@group.command("export-person")
+@click.argument("code")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the JSON to this file instead of printing it.")
+def export_person(code: str, out: Path | None) -> None:
+    """Everything kept about one person, as JSON (UTF-8): the right of access under the PDPA."""
+    with current_bot().db.reading() as db:
+        person = people.by_code(db, code)
+        if person is None:
+            raise click.ClickException(f"no person with code '{code}' (a person whose data was erased has none)")
+        found = personal.export(db, person)
+    text = json.dumps(found, ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    records = sum(len(v) for part in (found, found["line_account"]) for v in part.values() if isinstance(v, list))
+    click.echo(f"{code}: everything kept about them written to {out} ({records:,} records besides the roster's)")
