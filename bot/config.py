@@ -77,6 +77,11 @@ class Settings:
     line_login_channel_secret: str = ""
     line_login_authorize_url: str = "https://access.line.me/oauth2/v2.1/authorize"
     uploads_dir: Path = INSTANCE_DIR / "uploads"
+    # The webhook's limit per LINE account: at most this many events (messages, taps, follows) in each
+    # window of this many seconds are handled; the first one over it gets a notice, the rest are only
+    # recorded (0: no limit). Counted in the database, so every web process shares the count.
+    rate_limit_per_user: int = 30
+    rate_limit_window: float = 10.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -138,6 +143,8 @@ class Settings:
             line_login_channel_secret=get("LINE_LOGIN_CHANNEL_SECRET", ""),
             line_login_authorize_url=get("LINE_LOGIN_AUTHORIZE_URL", base.line_login_authorize_url),
             uploads_dir=Path(get("UPLOADS_DIR", str(base.uploads_dir))),
+            rate_limit_per_user=int(get("RATE_LIMIT_PER_USER", str(base.rate_limit_per_user))),
+            rate_limit_window=float(get("RATE_LIMIT_WINDOW", str(base.rate_limit_window))),
         )
 
     @property
