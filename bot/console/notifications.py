@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.console import common
 from bot.console.pledges import flex_html
 from bot.line import LineError, Quota
-from jobs import JOBS, cards, digest, menus, nudges, reminders, retry
+from jobs import JOBS, backup, cards, digest, menus, nudges, reminders, retention, retry, snapshots
 from jobs import common as job_common
 from models import jobrun, outbox
 from models import plan as plans
@@ -45,6 +45,7 @@ class About:
     reached: str = "ส่งถึง (คน)"
     held: str = "งดไว้"
     states: tuple[tuple[str, str], ...] = ()  # status → Thai, where it differs from RUN_STATES
+    counts: bool = True  # False: the job sends nothing, so its runs show no columns of people reached
 
 
 ABOUT = {
@@ -59,9 +60,16 @@ ABOUT = {
     menus.NAME: About("เมนูใน LINE", "ให้ผู้ประสานงานและผู้บริหารเห็นเมนูของผู้ประสานงาน บุคลากรเห็นเมนูของบุคลากร "
                       "(ไม่ใช้โควตาข้อความ)", reached="เปลี่ยนเมนู (บัญชี)", held="ไม่สำเร็จ",
                       states=(("held", "ทำไม่ครบ"),)),
+    snapshots.NAME: About("บันทึกภาพรวมตามหลักไมล์", "เมื่อผ่านวันหลักไมล์ของแผน บันทึกค่าตัวชี้วัดไว้ให้ตรวจสอบย้อนหลังได้ "
+                          "(ใช้ในรายงาน ไม่ส่งข้อความ)", counts=False),
+    backup.NAME: About("สำรองฐานข้อมูล", "สำรองข้อมูลทั้งหมดวันละครั้ง เก็บชุดล่าสุดไว้ตามจำนวนที่ตั้งไว้ "
+                       "(ปิดอยู่จนกว่าผู้ดูแลระบบจะตั้งที่เก็บ BACKUP_DIR)", counts=False),
+    retention.NAME: About("ลบข้อมูลส่วนบุคคลตามกำหนด", "ลบชื่อ บัญชี LINE และข้อความของผู้ที่ออกจากรายชื่อครบตามจำนวนวันที่ตั้งไว้ "
+                          "โดยยังนับจำนวนในรายงานได้ (ปิดอยู่จนกว่าผู้ดูแลระบบจะตั้ง RETENTION_DAYS)", counts=False),
 }
 RUN_STATES = {"done": ("ทำงานแล้ว", "good"), "held": ("งดส่ง", "bad"), "off": ("ปิดอยู่", ""),
-              "nothing": ("ไม่มีอะไรต้องส่ง", "")}
+              "nothing": ("ไม่มีอะไรต้องส่ง", ""),
+              backup.FAILED: ("ไม่สำเร็จ", "bad")}
 OUTBOX_STATES = ((outbox.SENT, "ส่งแล้ว", "good"), (outbox.PENDING, "รอส่ง", "warn"),
                  (outbox.FAILED, "ส่งไม่สำเร็จ", "bad"), (outbox.EXPIRED, "หมดอายุ", ""))
 _DETAILS = (  # English details the jobs record (for the logs), in Thai

@@ -12,7 +12,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot import thai
 from bot.console.notifications import period_words, schedule_words
 from bot.fakeline import QUOTA
-from jobs import JOBS, digest, nudges, reminders
+from jobs import JOBS, backup, digest, nudges, reminders, retention, snapshots
 from jobs.common import parse_cron
 from models import jobrun, outbox
 from models.audit import AuditEntry
@@ -94,6 +94,23 @@ def test_the_latest_runs_and_what_they_sent(bot, console, register, line_api, th
     assert len(re.findall(r"ทำงานแล้ว", runs)) == 10  # the latest ten
     assert re.search(rf"{re.escape(shown[11])} .*? รอส่ง 2 ส่งไม่สำเร็จ 1", runs), runs
     assert "มีข้อความรอส่ง 2 ข้อความ" in text_of_page(page)
+
+
+def test_jobs_that_send_nothing_read_in_thai_and_a_failed_backup_says_so(bot, console):
+    now = datetime.now(bot.settings.tz)
+    with bot.db.session() as db:
+        jobrun.record_run(db, backup.NAME, backup.period(now), now, backup.FAILED, planned=1,
+                          detail="สำรองฐานข้อมูลไม่สำเร็จ: pg_dump not found")
+    page = console.get(PAGE)
+    titles = {snapshots.NAME: "บันทึกภาพรวมตามหลักไมล์", backup.NAME: "สำรองฐานข้อมูล",
+              retention.NAME: "ลบข้อมูลส่วนบุคคลตามกำหนด"}
+    for name, title in titles.items():
+        text = section(page, name)
+        assert title in text and name not in text.replace(f"job-{name}", ""), (name, text)
+        assert "ส่งถึง (คน)" not in text, (name, text)  # they send nothing: no columns of people reached
+    failed = section(page, backup.NAME)
+    assert re.search(r"ไม่สำเร็จ สำรองฐานข้อมูลไม่สำเร็จ: pg_dump not found", failed), failed
+    assert "failed" not in failed
 
 
 def test_the_digest_preview_stores_no_snapshot(bot, console, this_year_plan):
