@@ -303,6 +303,11 @@ def main() -> None:
 
     if args.only:  # any of reports.KINDS (one document of the pack alone: proposals, plan, …)
         known = {d[0]: d for d in DOCUMENTS}
+        from bot.documents.reports import KINDS
+        unknown = [k for k in args.only.split(",") if k not in known and k not in KINDS]
+        if unknown:  # before the office is built: a minute of set-up is not spent on a typo
+            parser.error(f"--only {','.join(unknown)}: not a document; choose from "
+                         f"{', '.join(sorted(set(known) | set(KINDS)))}")
         kinds = [known.get(k, (k, k, f"{k}.{'docx' if k in ('memo-docx', 'order') else 'pdf'}", False))
                  for k in args.only.split(",")]
     else:

@@ -407,21 +407,34 @@ def settle(count_stored, sent: int, timeout: float = 30.0) -> int:
 
 
 def run_target(name: str, command: str, env_extra: dict, spec: dict, work: Path, args, count_stored,
-               app_cwd: Path | None = None) -> dict:
-    fake_port, port = free_port(), free_port()
-    fake_log, app_log = work / f"{name}-fakeline.log", work / f"{name}-gunicorn.log"
+               app_cwd: Path | None = None, web: int = 1, clocks: int = 0) -> dict:
+    """Drive `web` web processes (the Procfile's command, each on its own port: a machine each) with
+    the load spread over them; `clocks` clock processes (`python -m jobs`, the Procfile's scheduler)
+    run on the same database meanwhile, started with the load generator (their start-up catch-up
+    runs this week's digest at once, in a race)."""
+    fake_port, ports = free_port(), [free_port() for _ in range(web)]
+    fake_log = work / f"{name}-fakeline.log"
+    app_logs = [work / f"{name}-gunicorn{'' if web == 1 else f'-{i + 1}'}.log" for i in range(web)]
+    clock_logs = [work / f"{name}-clock-{i + 1}.log" for i in range(clocks)]
     fake = spawn([sys.executable, "-m", "bot.fakeline", "--host", "127.0.0.1", "--port", str(fake_port),
                   "--no-record"], base_env(), fake_log)
     wait_http(f"http://127.0.0.1:{fake_port}/", fake, fake_log, want=None)
-    env = base_env(PORT=str(port), LINE_API_HOST=f"http://127.0.0.1:{fake_port}", **env_extra)
-    app = spawn(["sh", "-c", "exec " + command], env, app_log, cwd=app_cwd)
+    line_host = f"http://127.0.0.1:{fake_port}"
+    apps = [spawn(["sh", "-c", "exec " + command], base_env(PORT=str(port), LINE_API_HOST=line_host, **env_extra),
+                  log, cwd=app_cwd) for port, log in zip(ports, app_logs, strict=True)]
+    running: list[subprocess.Popen] = []
     try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", app, app_log, timeout=60)
-        spec = dict(spec, port=port, out=str(work / f"{name}-result.json"))
+        for port, app, log in zip(ports, apps, app_logs, strict=True):
+            wait_http(f"http://127.0.0.1:{port}/healthz", app, log, timeout=60)
+        spec = dict(spec, port=ports[0], ports=ports, out=str(work / f"{name}-result.json"))
         spec_file = work / f"{name}-spec.json"
         spec_file.write_text(json.dumps(spec))
-        cpu_app, cpu_fake = cpu_seconds(app.pid), cpu_seconds(fake.pid)
+        billed_before = consumption(line_host)
+        cpu_app, cpu_fake = sum(cpu_seconds(a.pid) for a in apps), cpu_seconds(fake.pid)
         cpu_all, wall = busy_cpu_seconds(), time.monotonic()
+        running = [spawn([sys.executable, "-m", "jobs"], base_env(LINE_API_HOST=line_host, **env_extra), log,
+                         cwd=app_cwd) for log in clock_logs]
+        cpu_clock = sum(cpu_seconds(c.pid) for c in running)
         budget = 60 + args.closed_max_seconds * 2 + args.duration + 2 * REQUEST_TIMEOUT
         gen = spawn([sys.executable, str(Path(__file__).resolve()), "_loadgen", str(spec_file)], base_env(),
                     work / f"{name}-loadgen.log")
@@ -434,24 +447,96 @@ def run_target(name: str, command: str, env_extra: dict, spec: dict, work: Path,
         if gen.returncode != 0:
             raise RuntimeError(f"load generator for {name} failed ({gen.returncode}):\n"
                                f"{tail(work / f'{name}-loadgen.log')}")
-        cpu_app, cpu_fake = cpu_seconds(app.pid) - cpu_app, cpu_seconds(fake.pid) - cpu_fake
+        cpu_app = sum(cpu_seconds(a.pid) for a in apps) - cpu_app
+        cpu_fake = cpu_seconds(fake.pid) - cpu_fake
+        cpu_clock = sum(cpu_seconds(c.pid) for c in running) - cpu_clock
         cpu_all, wall = busy_cpu_seconds() - cpu_all, time.monotonic() - wall
         result = json.loads(Path(spec["out"]).read_text())
         # Requests the client gave up on may still be in the server's queue: let it finish them.
         result["stored_before_stop"] = settle(count_stored, result["sent"])
+        if running:
+            wait_for_clocks(env_extra["DATABASE_URL"], running, clock_logs)
+            for proc in running:
+                stop(proc)
+            result["billed"] = consumption(line_host) - billed_before
     finally:
-        stop(app)
+        for proc in [*running, *apps]:
+            stop(proc)
         stop(fake)
     total = result["sent"]
+    result["web_processes"], result["clocks"] = web, clocks
     result["cpu_ms_per_request"] = {"app": 1000 * cpu_app / max(total, 1), "fakeline": 1000 * cpu_fake / max(total, 1)}
+    result["clock_cpu_seconds"] = cpu_clock
     # Anything else busy on the machine while we measured (other people's tests, …) skews the figures.
-    others = cpu_all - cpu_app - cpu_fake - result.get("loadgen_cpu_seconds", 0.0)
+    others = cpu_all - cpu_app - cpu_fake - cpu_clock - result.get("loadgen_cpu_seconds", 0.0)
     result["other_load_cores"] = max(others, 0.0) / wall if wall > 0 else 0.0
-    text = app_log.read_text(errors="replace")
-    result["server_log_errors"] = sum(1 for line in text.splitlines()
-                                      if " ERROR " in line or "[ERROR]" in line or "Traceback" in line)
-    result["app_log"] = str(app_log)
+    result["server_log_errors"] = sum(
+        1 for log in [*app_logs, *clock_logs] for line in log.read_text(errors="replace").splitlines()
+        if " ERROR " in line or "[ERROR]" in line or "Traceback" in line or '"levelname": "ERROR"' in line
+        or '"level": "ERROR"' in line)
+    result["app_log"] = ", ".join(str(log) for log in [*app_logs, *clock_logs])
     return result
+
+
+def consumption(line_host: str) -> int:
+    """What the fake LINE billed so far (push and multicast recipients): LINE's consumption endpoint."""
+    request = urllib.request.Request(f"{line_host}/v2/bot/message/quota/consumption",
+                                     headers={"Authorization": f"Bearer {TOKEN}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return int(json.load(response)["totalUsage"])
+
+
+def wait_for_clocks(url: str, clocks: list[subprocess.Popen], logs: list[Path], timeout: float = 120.0) -> None:
+    """Until the clocks' start-up catch-up has sent this week's digest: its run recorded and no
+    message of it still pending (a clock that was still deciding is then stopped: safe by design)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            for log, clock in zip(logs, clocks, strict=True):
+                if clock.poll() is not None:
+                    raise RuntimeError(f"a clock process ended ({clock.returncode}):\n{tail(log)}")
+            with engine.connect() as conn:
+                ran = conn.exec_driver_sql("SELECT count(*) FROM job_runs WHERE job = 'weekly-digest'").scalar_one()
+                pending = conn.exec_driver_sql(
+                    "SELECT count(*) FROM outbox WHERE job = 'weekly-digest' AND status = 'pending'").scalar_one()
+            if ran and not pending:
+                time.sleep(2.0)  # the other clock's run, finding everything claimed, ends meanwhile
+                return
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    raise RuntimeError(f"the clocks did not send this week's digest in {timeout:.0f}s:\n{tail(logs[0])}")
+
+
+def sent_rows(url: str) -> int:
+    return count_rows(url, "outbox WHERE status = 'sent'")()
+
+
+def check_clocks(url: str, billed: int, sent_before: int) -> tuple[bool, str]:
+    """The clocks raced over this week's digest: one outbox row per recipient and job, every one of
+    them sent, every coordinator's digest among them, and LINE billed exactly as many recipients as
+    the outbox says were sent during this target (`sent_before`: the sent rows before it)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT job, period, recipient, status FROM outbox").all()
+            coordinators = conn.exec_driver_sql(
+                "SELECT count(*) FROM staff WHERE role = 'coordinator' AND line_user_id IS NOT NULL").scalar_one()
+    finally:
+        engine.dispose()
+    keys = [(job, period, recipient) for job, period, recipient, _ in rows]
+    sent = [r for r in rows if r[3] == "sent"]
+    digests = {r[2] for r in sent if r[0] == "weekly-digest"}
+    ok = len(keys) == len(set(keys)) and len(sent) == len(rows) and len(digests) == coordinators \
+        and billed == len(sent) - sent_before
+    return ok, (f"outbox {len(rows)} rows, {len(set(keys))} distinct, {len(sent)} sent "
+                f"({len(sent) - sent_before} by these clocks); weekly digest to {len(digests)} of {coordinators} "
+                f"coordinators; LINE billed {billed} recipients")
 
 
 def count_rows(url: str, table: str):
@@ -558,6 +643,10 @@ def main() -> int:
                         help="rounds of every target, interleaved; figures and verdicts use the median "
                              "(default 1; this shared 2-CPU box varies a lot from run to run)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the baseline")
+    parser.add_argument("--machines", type=int, default=2,
+                        help="after the postgres target, drive the same database through this many web processes "
+                             "(each the Procfile's web command on its own port) with as many clock processes "
+                             "running; 1 skips it (default 2)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, SQLite files)")
     source = parser.add_mutually_exclusive_group()
@@ -670,6 +759,26 @@ def run_all(args, work: Path) -> int:
                 report_target(name, result)
                 say(f"  {name}: database check {'PASS' if ok else 'FAIL'}: {detail}")
                 this[name] = result
+                if name == "postgres" and args.machines > 1:
+                    # The same database, now behind `machines` web processes and as many clocks.
+                    scaled = f"postgres-x{args.machines}"
+                    start = taken[name]
+                    spec = load_spec(args, users[start:], "postback", version)
+                    say(f"{scaled}: {args.machines} web processes (ports of their own, the load spread over "
+                        f"them) and {args.machines} clock processes on one PostgreSQL{label}")
+                    before = sent_rows(url)
+                    result = run_target(scaled if args.repeat == 1 else f"{scaled}-{k + 1}", command,
+                                        {"DATABASE_URL": url}, spec, work, args, count_rows(url, "webhook_events"),
+                                        web=args.machines, clocks=args.machines)
+                    failed.update({start + int(i): what for i, what in result["failed"].items()})
+                    taken[name] = start + result["sent"]
+                    ok, detail = check_database(url, version, users, taken[name], failed)
+                    clocks_ok, clocks_detail = check_clocks(url, result["billed"], before)
+                    result["db_check"] = {"ok": ok and clocks_ok, "detail": f"{detail}; {clocks_detail}"}
+                    report_target(scaled, result)
+                    say(f"  {scaled}: database check {'PASS' if ok else 'FAIL'}: {detail}")
+                    say(f"  {scaled}: clocks check {'PASS' if clocks_ok else 'FAIL'}: {clocks_detail}")
+                    this[scaled] = result
 
             if not args.no_baseline:
                 say(f"baseline: line-bot-sdk echo bot + one SQLite insert per event{label}")
@@ -714,13 +823,23 @@ def run_all(args, work: Path) -> int:
     say("(latencies in ms; open-loop latency counts from each request's scheduled send time; CPU ms/req: the "
         "gunicorn processes' CPU time over all requests of the target)")
     base = results["targets"].get("baseline")
-    for name in ("sqlite", "postgres"):
+    scaled = f"postgres-x{args.machines}"
+    one, many = results["targets"].get("postgres"), results["targets"].get(scaled)
+    if one and many:
+        ratio = many["phases"]["closed"]["rps"] / max(one["phases"]["closed"]["rps"], 1e-9)
+        say(f"{scaled}: closed-loop throughput against one web process in the same run = "
+            f"{many['phases']['closed']['rps']:.1f}/{one['phases']['closed']['rps']:.1f} = {ratio:.2f}x; CPU per "
+            f"request {many['cpu_ms_per_request']['app']:.2f} ms against {one['cpu_ms_per_request']['app']:.2f} ms "
+            f"(on {os.cpu_count()} CPUs shared with PostgreSQL, the load generator and the fake LINE)")
+        verdicts.append((f"{scaled}: every ack stored exactly once, one webhook_events row per request, "
+                         f"the clocks' digest sent once to each coordinator and billed once", many["db_check"]["ok"]))
+    for name in ("sqlite", "postgres", scaled):
         r = results["targets"].get(name)
         if r is None:
             continue
         c, o = r["phases"]["closed"], r["phases"]["open"]
         errors = sum(p.get("errors", 0) for p in r["phases"].values())
-        if base:
+        if base and name != scaled:
             ratio = r.get("ratio_to_baseline", 0.0)
             each = "" if args.repeat == 1 else " (median of the rounds' ratios: " + ", ".join(
                 f"{x[name]['ratio_to_baseline']:.2f}" for x in results["rounds"]) + ")"
@@ -864,9 +983,10 @@ def note_error(errors: dict[str, int], what: str, index: int) -> None:
     FAILED[index] = what
 
 
-async def closed_loop(loop, port: int, requests: list[bytes], concurrency: int, max_seconds: float,
+async def closed_loop(loop, ports: list[int], requests: list[bytes], concurrency: int, max_seconds: float,
                       timeout: float, offset: int) -> dict:
-    """`concurrency` connections, each sending its next request as soon as the last one is answered."""
+    """`concurrency` connections, each sending its next request as soon as the last one is answered;
+    connection k goes to ports[k % len(ports)] (several web processes: the load is spread evenly)."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
     cursor = iter(range(len(requests)))
@@ -874,7 +994,7 @@ async def closed_loop(loop, port: int, requests: list[bytes], concurrency: int, 
     start = time.perf_counter()
     deadline = start + max_seconds
 
-    async def worker() -> None:
+    async def worker(port: int) -> None:
         nonlocal sent
         conn = None
         try:
@@ -903,15 +1023,16 @@ async def closed_loop(loop, port: int, requests: list[bytes], concurrency: int, 
             if conn is not None:
                 conn.close()
 
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(ports[k % len(ports)]) for k in range(concurrency)))
     result = summarize(latencies, errors, sent, time.perf_counter() - start)
     result["concurrency"] = concurrency
     return result
 
 
-async def open_loop(loop, port: int, requests: list[bytes], rate: float, timeout: float,
+async def open_loop(loop, ports: list[int], requests: list[bytes], rate: float, timeout: float,
                     max_backlog_seconds: float, offset: int) -> dict:
-    """Request i is due at start + i/rate whatever happened before; its latency counts from then.
+    """Request i is due at start + i/rate whatever happened before; its latency counts from then. It
+    goes to ports[i % len(ports)].
 
     When more than `max_backlog_seconds` worth of requests are unanswered the server is not keeping
     up with the offered rate; sending stops there (the rest are reported as not sent) so that an
@@ -920,7 +1041,7 @@ async def open_loop(loop, port: int, requests: list[bytes], rate: float, timeout
     latencies: list[float] = []
     timeline: list[tuple[float, float]] = []  # (when it was due, s after start; latency, ms): --json
     errors: dict[str, int] = {}
-    idle: list[Connection] = []
+    idle: dict[int, list[Connection]] = {port: [] for port in ports}  # per port
     slots = asyncio.Semaphore(1000)  # gunicorn's worker_connections
     late = 0
     in_flight = 0
@@ -930,11 +1051,12 @@ async def open_loop(loop, port: int, requests: list[bytes], rate: float, timeout
 
     async def one(i: int, data: bytes, due: float) -> None:
         nonlocal in_flight
+        port = ports[i % len(ports)]
         try:
             async with slots:
                 conn = None
-                while idle and conn is None:
-                    candidate = idle.pop()
+                while idle[port] and conn is None:
+                    candidate = idle[port].pop()
                     if candidate.usable:
                         conn = candidate
                     else:
@@ -949,7 +1071,7 @@ async def open_loop(loop, port: int, requests: list[bytes], rate: float, timeout
                         conn.close()
                     return
                 if conn.usable:
-                    idle.append(conn)
+                    idle[port].append(conn)
                 else:
                     conn.close()
                 if status == 200:
@@ -980,7 +1102,7 @@ async def open_loop(loop, port: int, requests: list[bytes], rate: float, timeout
     elapsed = time.perf_counter() - start
     for task in tasks:
         task.cancel()
-    for conn in idle:
+    for conn in (c for pool in idle.values() for c in pool):
         conn.close()
     for i, task in enumerate(tasks):
         if task.cancelled() or not task.done():
@@ -997,7 +1119,7 @@ def loadgen(spec_file: str) -> None:
     with contextlib.suppress(OSError):
         os.sched_setaffinity(0, {cpus[-1]})  # one core for the client, whatever is left for the servers
     requests = build_requests(spec)
-    port, timeout = spec["port"], spec["timeout"]
+    ports, timeout = spec.get("ports") or [spec["port"]], spec["timeout"]
     # The client must not stall: a full collection of its own objects would hold every in-flight
     # request for tens of milliseconds and show up as server latency (seen at the same offset in
     # two targets' timelines). A run allocates little that only the cyclic collector frees.
@@ -1009,17 +1131,17 @@ def loadgen(spec_file: str) -> None:
     cursor = 0
     n_warm, n_closed = spec["warmup"], spec["requests"]
     phases["warmup"] = loop.run_until_complete(closed_loop(
-        loop, port, requests[:n_warm], spec["concurrency"], spec["closed_max_seconds"], timeout, 0))
+        loop, ports, requests[:n_warm], spec["concurrency"], spec["closed_max_seconds"], timeout, 0))
     cursor += phases["warmup"]["sent"]
     time.sleep(1.0)
     phases["closed"] = loop.run_until_complete(closed_loop(
-        loop, port, requests[cursor:cursor + n_closed], spec["concurrency"], spec["closed_max_seconds"], timeout,
+        loop, ports, requests[cursor:cursor + n_closed], spec["concurrency"], spec["closed_max_seconds"], timeout,
         cursor))
     cursor += phases["closed"]["sent"]
     time.sleep(1.0)
     n_open = int(spec["rate"] * spec["duration"])
     phases["open"] = loop.run_until_complete(open_loop(
-        loop, port, requests[cursor:cursor + n_open], spec["rate"], timeout, spec["max_backlog_seconds"], cursor))
+        loop, ports, requests[cursor:cursor + n_open], spec["rate"], timeout, spec["max_backlog_seconds"], cursor))
     cursor += phases["open"]["sent"]
     loop.close()
     # The users tapped are spec["users"][:sent], in order: each phase takes the next unused requests.
