@@ -21,6 +21,7 @@ from docx import Document
 from PIL import Image
 
 from bot.documents import reports
+from models import plan as plans
 from models import pledge as pledges
 from models.activity import Activity
 from models.evidence import Evidence
@@ -171,6 +172,43 @@ def test_progress_report_states_every_indicator_and_what_was_done(bot, runner, y
     images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
     assert len(images.splitlines()) >= 3
     look(path, "progress", pages=3)
+
+
+@needs_poppler
+@pytest.mark.parametrize("thai_digits", [False, True])
+def test_a_long_report_laid_out_in_parts_reads_and_is_numbered_as_one(bot, year, tmp_path, thai_digits):
+    """A large office's report is laid out a few activities at a time (here 2; 200 in production) and
+    joined: the same text as laid out at once, its activities in order, and "หน้า X / Y" on every page
+    counted over the whole file."""
+    digits = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙") if thai_digits else str.maketrans("", "")
+    at = datetime.now(bot.settings.tz)
+    with bot.db.reading() as db:
+        plan = plans.current(db, at)
+        office = reports.Office.of(bot.settings, db, plan, at, thai_digits=thai_digits)
+        count = db.scalar(sa.select(sa.func.count(Activity.id)).where(Activity.plan_id == plan.id))
+        assert count >= 5  # three parts of activities or more
+        footer = squash(office.context(plan, at, reports.report_title(plan, at))["footer"].translate(digits))
+        whole, parts = tmp_path / "whole.pdf", tmp_path / "parts.pdf"
+        whole.write_bytes(reports.progress(db, plan, at, office))
+        parts.write_bytes(reports.progress(db, plan, at, office, part_size=2))
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(parts)], capture_output=True, text=True,
+                                                          check=True).stdout).group(1))
+    for page in range(1, pages + 1):
+        text = subprocess.run(["pdftotext", "-raw", "-f", str(page), "-l", str(page), str(parts), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert f"หน้า {page} / {pages}".translate(digits) in text, (page, text[-200:])
+    assert "Sarabun" in " ".join(fonts_embedded(parts))
+
+    def body(path: Path) -> str:  # the text without the page footers (the pages break elsewhere)
+        return squash(re.sub(r"หน้า [0-9๐-๙]+ / [0-9๐-๙]+", "", raw_text(path))).replace(footer, "")
+
+    assert body(parts) == body(whole)
+    # A quote in a title is a character reference in the HTML (&#34;): Thai digits leave it alone.
+    assert "&#" not in raw_text(parts)
+    assert squash('"ปัญหาที่อยากแก้') in squash(raw_text(parts))
+    headings = re.findall(r"กิจกรรมที่ ([0-9๐-๙]+) ", raw_text(parts))
+    assert headings == [str(n).translate(digits) for n in range(1, count + 1)]
+    look(parts, "progress-in-parts" + ("-thai" if thai_digits else ""), pages=2)
 
 
 @needs_poppler

@@ -23,7 +23,9 @@ from bot import thai
 from bot.documents.invites import TEMPLATES, css_string, font_faces
 from models.plan import Measured, State
 
-_TAGS = re.compile(r"(<style\b.*?</style>|<script\b.*?</script>|<[^>]*>)", re.S | re.I)
+# Tags, styles, scripts and character references (Jinja writes a quote in text as &#34;: its digits are
+# no number of the page) are left as they are by thai_digits_in_html.
+_TAGS = re.compile(r"(<style\b.*?</style>|<script\b.*?</script>|<[^>]*>|&#?\w+;)", re.S | re.I)
 _TO_THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 SHOWN_IMAGES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 KIND_TARGET = {"percent": "ร้อยละ {value}", "count": "{value}", "evidence": "มีหลักฐาน"}
@@ -127,6 +129,24 @@ def pdf(template: str, *, thai_digits: bool = False, **context: Any) -> bytes:
     with _no_collection():
         data: bytes = render(template, thai_digits=thai_digits, **context).write_pdf()
     return data
+
+
+def numbered(parts: list[bytes], *, thai_digits: bool = False, landscape: bool = False) -> bytes:
+    """Parts laid out one by one (each alone in memory, with `numbers_later`: no page numbers) as one
+    file numbered "หน้า X / Y" across all its pages: a layer of numbers only (docs/numbers.html, an
+    empty page with base.html's footer per page) drawn over the joined pages."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(io.BytesIO(part))
+    layer = PdfReader(io.BytesIO(pdf("docs/numbers.html", thai_digits=thai_digits, landscape=landscape,
+                                     pages=len(writer.pages), title="", office="", footer="")))
+    for page, numbers in zip(writer.pages, layer.pages, strict=True):
+        page.merge_page(numbers)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def joined(parts: list[bytes]) -> bytes:

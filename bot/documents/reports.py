@@ -105,12 +105,26 @@ def report_title(plan: Plan, at: datetime) -> str:
     return f"รายงานผลการดำเนินงานตามแผนส่งเสริมคุณธรรม {round_name(plan, at)}"
 
 
-def progress(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
+PROGRESS_PART = 200  # activities laid out at a time in a longer report
+
+
+def progress(db: Session, plan: Plan, at: datetime, office: Office, part_size: int = PROGRESS_PART) -> bytes:
+    """The progress report. Past `part_size` activities it is laid out in parts (the heading and the
+    indicators, the activities `part_size` at a time, the rest), numbered as one file: WeasyPrint keeps every
+    page of a layout until it is written, and 1,000 activities with their photos took 640 MB at once."""
     year = content.year(db, plan, at)
     with tempfile.TemporaryDirectory(prefix="khunnatham-photos-") as folder:
-        return pdf.pdf("docs/report.html", **office.context(plan, at, report_title(plan, at)), year=year,
-                       done_state=State.DONE, max_photos=MAX_PHOTOS, photo_src=_photo_src(office, Path(folder)),
+        context = dict(office.context(plan, at, report_title(plan, at)), year=year, done_state=State.DONE,
+                       max_photos=MAX_PHOTOS, photo_src=_photo_src(office, Path(folder)),
                        channel_names=proofs.CHANNELS, award_kinds=proofs.AWARD_KINDS)
+        activities = year.activities
+        if len(activities) <= part_size:
+            return pdf.pdf("docs/report.html", **context)
+        parts = [pdf.pdf("docs/report.html", **context, part="head", numbers_later=True)]
+        parts += [pdf.pdf("docs/report.html", **context, part="activities", acts=activities[i:i + part_size],
+                          first=i, numbers_later=True) for i in range(0, len(activities), part_size)]
+        parts.append(pdf.pdf("docs/report.html", **context, part="tail", numbers_later=True))
+        return pdf.numbered(parts, thai_digits=office.thai_digits)
 
 
 def snapshot_lines(db: Session, plan: Plan, at: datetime, tz: ZoneInfo) -> list[tuple[str, bool]]:
@@ -136,6 +150,7 @@ def _photo_src(office: Office, folder: Path) -> Callable[[Any], str]:
         if not small.exists():
             try:
                 with Image.open(path) as image:
+                    image.draft("RGB", (PHOTO_PIXELS, PHOTO_PIXELS))  # a JPEG decoded at 1/2, 1/4 … of its size
                     image.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS))
                     image.convert("RGB").save(small, "JPEG", quality=82, optimize=True)
             except (OSError, ValueError):  # not an image Pillow reads: the report leaves it out
@@ -296,7 +311,7 @@ def pack(db: Session, plan: Plan, at: datetime, office: Office, out: str | Path 
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         def add_bytes(folder: str, name: str, data: bytes, code: str, title: str, dated: date | None) -> None:
             path = unique(f"{folder}/{name}" if folder else name)
-            zf.writestr(path, data)
+            zf.writestr(path, data, compress_type=_compression(path))
             entries.append(PackEntry(path, code, title, dated, len(data), hashlib.sha256(data).hexdigest()))
 
         made: dict[str, bytes] = {}
@@ -334,14 +349,24 @@ def pack(db: Session, plan: Plan, at: datetime, office: Office, out: str | Path 
                 entries.append(_copy(zf, source, path, "3.1", f"{activity.title}: {stored.original_name}", dated))
         index = pdf.pdf("docs/index.html", **office.context(plan, at, "สารบัญชุดหลักฐาน"), landscape=True,
                         entries=entries, links=without_file)
-        zf.writestr(unique("สารบัญ.pdf"), index)
+        zf.writestr(unique("สารบัญ.pdf"), index, compress_type=_compression(".pdf"))
     return entries
+
+
+# Already compressed: deflating a phone's JPEG or a PDF again costs time and saves a few per cent.
+_COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".pdf", ".docx", ".xlsx", ".zip", ".mp4")
+
+
+def _compression(path: str) -> int:
+    return zipfile.ZIP_STORED if path.lower().endswith(_COMPRESSED) else zipfile.ZIP_DEFLATED
 
 
 def _copy(zf: zipfile.ZipFile, source: Path, path: str, code: str, title: str, dated: date) -> PackEntry:
     """Copy a stored file into the pack in blocks, hashing what is written."""
     digest, size = hashlib.sha256(), 0
-    with source.open("rb") as src, zf.open(path, "w") as dst:
+    member = zipfile.ZipInfo(path, datetime.now().timetuple()[:6])
+    member.compress_type = _compression(path)
+    with source.open("rb") as src, zf.open(member, "w") as dst:
         while block := src.read(1 << 20):
             digest.update(block)
             size += len(block)
