@@ -5,11 +5,9 @@
 """
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 
-from bot import cli, console, downloads, qrpage, sandbox, webhook
+from bot import cli, console, downloads, health, observability, qrpage, sandbox, webhook
 from bot.config import INSTANCE_DIR, Settings
 from bot.services import EXTENSION, Bot
 
@@ -19,9 +17,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask("bot", instance_path=str(INSTANCE_DIR))
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     app.config["SETTINGS"] = settings
-    if not app.debug and not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not app.debug:
+        observability.configure_logging(settings.log_format)  # unless the process has a root handler
+    observability.init_sentry(settings.sentry_dsn, flask=True)  # only when SENTRY_DSN is set
     app.extensions[EXTENSION] = Bot(settings)
+    health.init_app(app)  # first: its hooks time and log every request
     app.register_blueprint(webhook.bp)
     app.register_blueprint(qrpage.bp)
     app.register_blueprint(downloads.bp)

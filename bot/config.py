@@ -82,6 +82,12 @@ class Settings:
     # recorded (0: no limit). Counted in the database, so every web process shares the count.
     rate_limit_per_user: int = 30
     rate_limit_window: float = 10.0
+    # Operating it (bot/observability.py, bot/health.py): logs as one JSON object a line ("json") or
+    # plain lines for a developer's terminal ("text", the sandbox's default); who may read GET
+    # /metrics (client addresses, CIDRs); Sentry's DSN, when errors are reported there.
+    log_format: str = "json"
+    metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    sentry_dsn: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -145,6 +151,10 @@ class Settings:
             uploads_dir=Path(get("UPLOADS_DIR", str(base.uploads_dir))),
             rate_limit_per_user=int(get("RATE_LIMIT_PER_USER", str(base.rate_limit_per_user))),
             rate_limit_window=float(get("RATE_LIMIT_WINDOW", str(base.rate_limit_window))),
+            log_format=_log_format(get("LOG_FORMAT", "text" if sandbox else base.log_format)),
+            metrics_allow=tuple(part.strip() for part in get("METRICS_ALLOW", ",".join(base.metrics_allow))
+                                .split(",") if part.strip()),
+            sentry_dsn=get("SENTRY_DSN", ""),
         )
 
     @property
@@ -173,6 +183,13 @@ class Settings:
 
     def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
+
+
+def _log_format(value: str) -> str:
+    value = value.strip().lower()
+    if value not in ("json", "text"):
+        raise ValueError(f"LOG_FORMAT={value!r}: expected json or text")
+    return value
 
 
 def _flag(value: str) -> bool:

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jwt
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, has_request_context, jsonify, request
 from gunicorn.app.base import BaseApplication
 from linebot.v3.messaging import MulticastRequest, PushMessageRequest, ReplyMessageRequest, RichMenuRequest
 from werkzeug.serving import make_server
@@ -57,6 +57,16 @@ class Recorded:
     body: Any
     status: int
     at: float = field(default_factory=time.time)
+    request_id: str = ""  # the x-line-request-id it was answered with
+
+
+def _request_id() -> str:
+    """The `x-line-request-id` of the request being answered: one per request, as LINE's."""
+    if not has_request_context():
+        return ""
+    if "line_request_id" not in g:
+        g.line_request_id = str(uuid.uuid4())
+    return g.line_request_id
 
 
 @dataclass
@@ -218,7 +228,11 @@ class FakeLine:
         def answer(payload: Any, status: int = 200) -> Response:
             response = jsonify(payload)
             response.status_code = status
-            response.headers["x-line-request-id"] = str(uuid.uuid4())
+            return response
+
+        @app.after_request
+        def request_id(response: Response) -> Response:
+            response.headers["x-line-request-id"] = _request_id()  # every answer, content and errors too
             return response
 
         @app.before_request
@@ -510,7 +524,8 @@ class FakeLine:
         if not self.record_requests:
             return
         with self.lock:
-            self.requests.append(Recorded(req.method, req.path, dict(req.headers), body, status))
+            self.requests.append(Recorded(req.method, req.path, dict(req.headers), body, status,
+                                          request_id=_request_id()))
 
     def _deliver(self, kind: str, recipients: list[str], messages: list[dict]) -> None:
         if not self.record_requests:

@@ -3,6 +3,9 @@
 Replies are free and single-use: sent once, never retried. Push and multicast are billed: each
 carries an `X-Line-Retry-Key`; a 5xx, a timeout or a 429 is retried with the same key and a
 growing back-off, a 409 means LINE already accepted that key, any other 4xx is final.
+
+The `x-line-request-id` of every answer goes to the current trace (bot/observability.py: the log
+line of the webhook request or job run), and replies, pushes and multicasts are counted there.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from linebot.v3.messaging import (
     RichMenuRequest,
 )
 
+from bot import observability
 from bot.config import DEFAULT_LINE_API_HOST, Settings
 
 log = logging.getLogger(__name__)
@@ -75,6 +79,19 @@ def _detail(exc: ApiException) -> str:
     return body[:500]
 
 
+class _TracedApiClient(ApiClient):
+    """The SDK's client, telling the current trace the request id of every answer (errors too)."""
+
+    def request(self, *args, **kwargs):
+        try:
+            response = super().request(*args, **kwargs)
+        except ApiException as exc:
+            observability.line_request(_request_id(exc.headers))
+            raise
+        observability.line_request(response.getheader("x-line-request-id"))
+        return response
+
+
 class LineClient:
     def __init__(self, settings: Settings, sleep: Callable[[float], None] = time.sleep):
         self.settings = settings
@@ -82,7 +99,7 @@ class LineClient:
         config = Configuration(host=settings.line_api_host, access_token=settings.access_token or "unset")
         config.retries = False  # our own retry loop decides; urllib3 must not resend a POST by itself
         config.connection_pool_maxsize = 16
-        self._client = ApiClient(config)
+        self._client = _TracedApiClient(config)
         self._api = MessagingApi(self._client)
         self._timeout = settings.line_timeout
         self._login = urllib3.PoolManager(retries=False)  # LINE Login's token endpoint (not in the SDK)
@@ -109,6 +126,7 @@ class LineClient:
         except urllib3.exceptions.HTTPError as exc:
             log.warning("LINE Login: the token endpoint did not answer: %s", exc)
             return None
+        observability.line_request(answer.headers.get("x-line-request-id"))
         if answer.status != 200:
             log.warning("LINE Login: the token endpoint answered %s: %s", answer.status, answer.data[:300])
             return None
@@ -135,11 +153,13 @@ class LineClient:
                 ReplyMessageRequest(reply_token=reply_token, messages=list(messages)[:MAX_MESSAGES]),
                 _request_timeout=self._timeout,
             )
+            observability.count_send("reply", True)
             return True
         except ApiException as exc:
             log.error("reply failed: status %s, request id %s: %s", exc.status, _request_id(exc.headers), _detail(exc))
         except urllib3.exceptions.HTTPError as exc:
             log.error("reply failed: LINE unreachable: %s", exc)
+        observability.count_send("reply", False)
         return False
 
     # -- billed ---------------------------------------------------------------------------------
@@ -147,8 +167,8 @@ class LineClient:
         """Push to one user; returns the retry key used (store it to retry after a crash)."""
         key = retry_key or str(uuid.uuid4())
         request = PushMessageRequest(to=to, messages=list(messages)[:MAX_MESSAGES])
-        self._with_retries("push", lambda: self._api.push_message_with_http_info(
-            request, x_line_retry_key=key, _request_timeout=self._timeout))
+        self._counted("push", lambda: self._with_retries("push", lambda: self._api.push_message_with_http_info(
+            request, x_line_retry_key=key, _request_timeout=self._timeout)))
         return key
 
     def multicast(self, to: Sequence[str], messages: Sequence[Message], retry_key: str | None = None) -> str:
@@ -157,9 +177,19 @@ class LineClient:
             raise ValueError(f"multicast takes 1 to {MAX_MULTICAST} user ids, got {len(to)}")
         key = retry_key or str(uuid.uuid4())
         request = MulticastRequest(to=list(to), messages=list(messages)[:MAX_MESSAGES])
-        self._with_retries("multicast", lambda: self._api.multicast_with_http_info(
-            request, x_line_retry_key=key, _request_timeout=self._timeout))
+        self._counted("multicast", lambda: self._with_retries("multicast", lambda: self._api.multicast_with_http_info(
+            request, x_line_retry_key=key, _request_timeout=self._timeout)))
         return key
+
+    @staticmethod
+    def _counted(kind: str, send: Callable[[], object]) -> None:
+        """Count a billed send (after its retries): sent (a 409 too: LINE had it already) or failed."""
+        try:
+            send()
+        except Exception:
+            observability.count_send(kind, False)
+            raise
+        observability.count_send(kind, True)
 
     def quota(self) -> Quota:
         limit = self._with_retries("quota", lambda: self._api.get_message_quota(_request_timeout=self._timeout))
@@ -220,7 +250,7 @@ class LineClient:
         config = Configuration(host=RICH_MENU_DATA_HOSTS.get(host, host),
                                access_token=self.settings.access_token or "unset")
         config.retries = False
-        with ApiClient(config) as client:
+        with _TracedApiClient(config) as client:
             yield MessagingApiBlob(client)
 
     def content(self, message_id: str) -> bytes | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 # How long a thread may keep the GIL while another waits for it (Python's default: 5 ms).
@@ -32,3 +33,24 @@ def freeze_loaded(worker: object = None) -> None:
     fake LINE's worker hook, bot/fakeline.py)."""
     gc.collect()
     gc.freeze()
+
+
+def on_starting(server) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR set, /metrics adds up the files every worker writes there
+    (bot/health.py): start from an empty directory, or a previous run's counts would be added in."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):
+        if name.endswith(".db"):  # prometheus_client's files: counter_123.db, histogram_123.db …
+            os.remove(os.path.join(directory, name))
+
+
+def child_exit(server, worker) -> None:
+    """A worker is gone: with PROMETHEUS_MULTIPROC_DIR set, its live gauges are dropped from the sum
+    (its counters stay counted)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -5,6 +5,9 @@ build the scheduler and look at it without starting it.
   id; coalesce (a backlog of missed runs is one run), one instance per job at a time, and a misfire
   grace time, so a run delayed by a busy or suspended process still happens.
 - Each run opens its own session; an exception is logged and swallowed, so the next run happens.
+- Each run logs one line (logger `jobs.run`; JSON with LOG_FORMAT=json): the job, its status (ok or
+  failed), duration_ms, the messages it sent, what it recorded in job_runs for its period, and the
+  `x-line-request-id` of every LINE call it made.
 - At start-up, a job whose latest scheduled time falls in the current period (this week for the
   digest and nudges, today for reminders) runs once: a period missed while the clock was down is
   caught up once. Running it when it already ran is harmless: the outbox key makes it a no-op.
@@ -19,12 +22,15 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot import observability
 from bot.config import Settings
 from bot.db import Database
 from bot.line import LineClient
 from jobs import JOBS
+from models import jobrun
 
 log = logging.getLogger("jobs")
+run_log = logging.getLogger("jobs.run")
 
 MISFIRE_GRACE = 3600  # seconds
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE}
@@ -41,14 +47,36 @@ class Clock:
 
     def run(self, name: str, now: datetime | None = None) -> int | None:
         """Run one job now (or at `now`); log and swallow its failure. Messages sent, None on failure."""
-        fn = JOBS[name].run
+        job = JOBS[name]
         moment = now or datetime.now(self.settings.tz)
+        trace = observability.begin()
+        sent: int | None = None
         try:
             with self.database.sessions() as db:
-                return fn(moment, db, self.line)
+                sent = job.run(moment, db, self.line)
+                return sent
         except Exception:  # a failing job is logged; the scheduler keeps the next run
             log.exception("job %s failed at %s", name, moment.isoformat())
             return None
+        finally:
+            self._log_run(name, job.period(moment), moment, sent, trace)
+            observability.end()
+
+    def _log_run(self, name: str, period: str, moment: datetime, sent: int | None,
+                 trace: observability.Trace) -> None:
+        fields: dict[str, object] = {"job": name, "period": period, "at": moment.isoformat(),
+                                     "status": "failed" if sent is None else "ok", "sent": sent,
+                                     "duration_ms": trace.duration_ms, "line_request_ids": list(trace.line_request_ids)}
+        try:
+            with self.database.sessions() as db:
+                row = jobrun.run_of(db, name, period)
+                if row is not None:  # what the run recorded for its period (not every job records one)
+                    fields["run"] = {"status": row.status, "planned": row.planned, "sent": row.sent,
+                                     "held": row.held, "detail": row.detail}
+        except Exception as exc:  # the line is written all the same
+            fields["run_error"] = str(exc)[:200]
+        run_log.info("job %s %s in %.1f ms, %s sent", name, fields["status"], trace.duration_ms,
+                     "-" if sent is None else sent, extra=fields)
 
     def catch_up(self, scheduler: BaseScheduler, now: datetime | None = None) -> list[str]:
         """Run, once, every job whose latest scheduled time is in the current period; their names."""
@@ -93,8 +121,9 @@ def previous_fire_time(trigger: CronTrigger, now: datetime) -> datetime | None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    observability.configure_logging(settings.log_format)
+    observability.init_sentry(settings.sentry_dsn, flask=False)  # only when SENTRY_DSN is set
     clock = Clock(settings)
     scheduler = build_scheduler(settings, clock.run)
     for job in scheduler.get_jobs():

@@ -1,4 +1,4 @@
-"""POST /callback: the contract in DESIGN.md, and GET /healthz."""
+"""POST /callback: the contract in DESIGN.md, and GET /healthz and /readyz (bot/health.py)."""
 from __future__ import annotations
 
 import json
@@ -192,15 +192,19 @@ def test_forged_postback_ids_get_an_answer_not_an_apology(bot, line, register, d
     assert {k: v for k, v in after.items() if k != "events"} == {k: v for k, v in before.items() if k != "events"}
 
 
-def test_healthz_reports_database(client):
+def test_healthz_reports_the_process_and_readyz_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok"}
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
 
 
-def test_healthz_when_database_is_unreachable(settings):
+def test_readyz_when_database_is_unreachable(settings):
     broken = create_app(settings.replace(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
-    response = broken.test_client().get("/healthz")
+    assert broken.test_client().get("/healthz").status_code == 200  # the process itself answers
+    response = broken.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
 
