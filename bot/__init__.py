@@ -1,9 +1,9 @@
 """khunnatham-bot. `bot` has two floors (../shared/DESIGN.md, "Shape"):
 
 - the kit, which handlers and jobs use: config, db, line (the only SDK caller), router, messages,
-  thai, links, words;
-- the shell, which wires everything and may import anything: app (the factory), webhook, qrpage,
-  services, serving, richmenu, cli/, sandbox/, fakeline.
+  thai, links, words, observability (JSON logs, metrics, Sentry: no Flask);
+- the shell, which wires everything and may import anything: app (the factory), webhook, health
+  (/healthz, /readyz, /metrics), qrpage, services, serving, richmenu, cli/, sandbox/, fakeline.
 
 `create_app` is re-exported lazily, so `flask --app bot`, `gunicorn "bot:create_app()"` and the
 Procfile find it here while `import bot.config` (the clock process, dev.py) does not load Flask.
