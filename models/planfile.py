@@ -4,6 +4,7 @@ Errors name the path of the bad field (`indicators[2].milestones[0].due: …`) o
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
@@ -351,8 +352,15 @@ def ensure_default(db: Session) -> Plan | None:
     """The seed's FY2569 plan for the Chiang Rai office, when no plan exists yet."""
     if db.scalar(sa.select(sa.func.count()).select_from(Plan)):
         return None
-    spec, text = read(DEFAULT_PLAN_FILE)
-    plan, _ = load(db, spec, text)
+    spec, text = _default_plan()
+    plan, _ = load(db, spec.model_copy(deep=True), text)
     return plan
+
+
+@functools.cache
+def _default_plan() -> tuple[PlanSpec, str]:
+    """The shipped file, read and validated once per process (a new database, a test, the sandbox's
+    reset each load it again; parsing its YAML took longer than the load)."""
+    return read(DEFAULT_PLAN_FILE)
 
 

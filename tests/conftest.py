@@ -145,8 +145,14 @@ def settings(database_url, line_server, tmp_path) -> Settings:
 def _empty_tables(database: Database) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "audit_unlock"]
     with database.engine.begin() as conn:
-        if database.engine.dialect.name == "postgresql":  # TRUNCATE fires no row trigger
-            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        if database.engine.dialect.name == "postgresql":
+            # DELETE, not TRUNCATE: TRUNCATE of 40 nearly empty tables took 130-170 ms a test (it makes
+            # new files for each table), DELETE a few ms. As replica the session fires no trigger (the
+            # audit trail's refusal, the foreign keys' checks); then every sequence starts again at 1.
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            conn.exec_driver_sql("; ".join(f"DELETE FROM {table}" for table in tables))
+            conn.exec_driver_sql("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                                 "WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace")
         else:  # the audit trail's triggers let a wipe delete it (models/audit.py)
             conn.exec_driver_sql("INSERT INTO audit_unlock (id) VALUES (1)")
             for table in tables:
