@@ -52,7 +52,9 @@ def hit(db: Session, line_user_id: str, at_ms: int, limit: int, window_ms: int) 
     if window_ms <= 0:
         raise ValueError(f"a rate-limit window must be longer than 0 ms, not {window_ms}")
     start = at_ms - at_ms % window_ms
-    window, events = db.execute(_HIT, {"user": line_user_id, "start": start}).one()
+    # On the session's connection, not through Session.execute: the ORM's statement handling was a
+    # fifth of this statement's cost, paid on every event (the statement maps no entity).
+    window, events = db.connection().execute(_HIT, {"user": line_user_id, "start": start}).one()
     if window != start or events <= limit:
         return Verdict.GO
     return Verdict.NOTICE if events == limit + 1 else Verdict.HOLD
