@@ -629,7 +629,9 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=300.0, help="open-loop offered rate, req/s (default 300)")
     parser.add_argument("--duration", type=float, default=10.0, help="open-loop seconds (default 10)")
     parser.add_argument("--only", choices=("sqlite", "postgres"), help="one database only (baseline still runs)")
-    parser.add_argument("--staff", type=int, default=20_000, help="people on the roster (default 20000)")
+    parser.add_argument("--staff", type=int,
+                        help="people on the roster (default 20000, more when the rounds need more: every round "
+                             "taps for new people, and the postgres targets share one roster)")
     parser.add_argument("--pg-url", default=PG_URL,
                         help=f"PostgreSQL database to use; its public schema is dropped! (default {PG_URL})")
     parser.add_argument("--warmup", type=int, default=200, help="unscored warm-up requests (default 200)")
@@ -655,9 +657,15 @@ def main() -> int:
     args = parser.parse_args()
     args.pg_url = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", args.pg_url)
 
-    needed = args.warmup + args.requests + int(args.rate * args.duration) + 1
-    if needed > args.staff:
-        parser.error(f"--staff {args.staff} is too small: this run taps for {needed} distinct people")
+    # Every round taps for people who have not tapped yet; on PostgreSQL the x-N target taps from the
+    # same roster after the one-process target.
+    per_round = args.warmup + args.requests + int(args.rate * args.duration) + 1
+    targets_per_roster = 2 if args.machines > 1 and args.only != "sqlite" else 1
+    needed = per_round * targets_per_roster * args.repeat
+    if args.staff is None:
+        args.staff = max(20_000, needed)
+    elif needed > args.staff:
+        parser.error(f"--staff {args.staff} is too small: this run taps for up to {needed} distinct people")
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGHUP, _on_signal)
     work = Path(tempfile.mkdtemp(prefix="khunnatham-bench-"))
