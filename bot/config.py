@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
@@ -101,14 +102,37 @@ class Settings:
             value = values.get(name, "").strip()
             return value or default
 
+        def number(name: str, default: float, kind: type[int] | type[float] = int) -> Any:
+            raw = get(name, str(default))
+            try:
+                return kind(raw)
+            except ValueError:
+                what = "a whole number" if kind is int else "a number"
+                raise SettingsError(f"{name}={raw!r}: expected {what}") from None
+
         base = cls()
         deadline = get("PLEDGE_DEADLINE", base.pledge_deadline.isoformat())
+        try:
+            pledge_deadline = date.fromisoformat(deadline)
+        except ValueError:
+            raise SettingsError(f"PLEDGE_DEADLINE={deadline!r}: expected a date like 2026-06-30") from None
         access_token = get("LINE_CHANNEL_ACCESS_TOKEN", "")
         sandbox = _flag(get("SANDBOX", "")) or not access_token
         database_url = base.database_url
         channel_secret = get("LINE_CHANNEL_SECRET", "")
         line_api_host = base.line_api_host
         public_base_url = base.public_base_url
+        timezone = get("BOT_TIMEZONE", base.timezone)
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"BOT_TIMEZONE={timezone!r}: expected a time zone name like Asia/Bangkok") from None
+        if not sandbox:
+            # deploy/env.example's placeholders left in: a bot that starts would fail at every reply.
+            for name in PLACEHOLDER_SETTINGS:
+                if PLACEHOLDER in get(name, ""):
+                    raise SettingsError(f"{name} still holds the example's {PLACEHOLDER}: set it in the env "
+                                        "file (docs/deploy.md, sections 4 and 6)")
         if sandbox:
             # Its own SQLite file (demo data never lands in a real office's database), a secret made
             # up for this process, and the fake LINE platform served by this very app.
@@ -124,10 +148,10 @@ class Settings:
             line_api_host=get("LINE_API_HOST", line_api_host).rstrip("/"),
             sandbox=sandbox,
             sandbox_allow_remote=_flag(get("SANDBOX_ALLOW_REMOTE", "")),
-            timezone=get("BOT_TIMEZONE", base.timezone),
+            timezone=timezone,
             public_base_url=get("PUBLIC_BASE_URL", public_base_url).rstrip("/"),
             bot_basic_id=get("LINE_BOT_BASIC_ID", base.bot_basic_id),
-            pledge_deadline=date.fromisoformat(deadline),
+            pledge_deadline=pledge_deadline,
             office_name=get("OFFICE_NAME", base.office_name),
             office_head=get("OFFICE_HEAD", base.office_head),
             office_head_position=get("OFFICE_HEAD_POSITION", base.office_head_position),
@@ -138,19 +162,19 @@ class Settings:
             reminders_cron=get("REMINDERS_CRON", base.reminders_cron),
             nudges_cron=get("NUDGES_CRON", base.nudges_cron),
             nudges=_flag(get("NUDGES", "")),
-            nudge_max=int(get("NUDGE_MAX", str(base.nudge_max))),
-            push_reserve=int(get("PUSH_RESERVE", str(base.push_reserve))),
+            nudge_max=number("NUDGE_MAX", base.nudge_max),
+            push_reserve=number("PUSH_RESERVE", base.push_reserve),
             backup_dir=Path(get("BACKUP_DIR", "")) if get("BACKUP_DIR", "") else None,
-            backup_keep=max(1, int(get("BACKUP_KEEP", str(base.backup_keep)))),
+            backup_keep=max(1, number("BACKUP_KEEP", base.backup_keep)),
             backup_cron=get("BACKUP_CRON", base.backup_cron),
-            retention_days=max(0, int(get("RETENTION_DAYS", "0"))) or None,
+            retention_days=max(0, number("RETENTION_DAYS", 0)) or None,
             secret_key=get("SECRET_KEY", ""),
             line_login_channel_id=get("LINE_LOGIN_CHANNEL_ID", ""),
             line_login_channel_secret=get("LINE_LOGIN_CHANNEL_SECRET", ""),
             line_login_authorize_url=get("LINE_LOGIN_AUTHORIZE_URL", base.line_login_authorize_url),
             uploads_dir=Path(get("UPLOADS_DIR", str(base.uploads_dir))),
-            rate_limit_per_user=int(get("RATE_LIMIT_PER_USER", str(base.rate_limit_per_user))),
-            rate_limit_window=float(get("RATE_LIMIT_WINDOW", str(base.rate_limit_window))),
+            rate_limit_per_user=number("RATE_LIMIT_PER_USER", base.rate_limit_per_user),
+            rate_limit_window=number("RATE_LIMIT_WINDOW", base.rate_limit_window, float),
             log_format=_log_format(get("LOG_FORMAT", "text" if sandbox else base.log_format)),
             metrics_allow=tuple(part.strip() for part in get("METRICS_ALLOW", ",".join(base.metrics_allow))
                                 .split(",") if part.strip()),
@@ -185,10 +209,19 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names it and what to put instead."""
+
+
+# What deploy/env.example holds until the IT person fills it in (docs/deploy.md, section 4).
+PLACEHOLDER = "CHANGE-ME"
+PLACEHOLDER_SETTINGS = ("LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_BOT_BASIC_ID", "SECRET_KEY")
+
+
 def _log_format(value: str) -> str:
     value = value.strip().lower()
     if value not in ("json", "text"):
-        raise ValueError(f"LOG_FORMAT={value!r}: expected json or text")
+        raise SettingsError(f"LOG_FORMAT={value!r}: expected json or text")
     return value
 
 
