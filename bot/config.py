@@ -49,6 +49,10 @@ class Settings:
     document_code: str = ""
     # The Garuda emblem (a PNG the office has) for the memo and the announcement; none: left out.
     garuda_image: Path | None = None
+    # How many processes lay out a long document's parts side by side (bot/documents/pdf.py, Layouts).
+    # 1 (the default): one after another in the process that asked. 2 on two free cores: a large
+    # office's evidence pack in about two thirds of the time, at about twice the memory (bench/README.md).
+    report_processes: int = 1
     # The sandbox: the whole bot on one machine, a fake LINE platform inside the app (bot/sandbox).
     sandbox: bool = False
     sandbox_allow_remote: bool = False
@@ -158,6 +162,7 @@ class Settings:
             supervisor=get("SUPERVISOR", base.supervisor),
             document_code=get("DOCUMENT_CODE", base.document_code),
             garuda_image=Path(get("GARUDA_IMAGE", "")) if get("GARUDA_IMAGE", "") else None,
+            report_processes=max(1, number("REPORT_PROCESSES", base.report_processes)),
             digest_cron=get("DIGEST_CRON", base.digest_cron),
             reminders_cron=get("REMINDERS_CRON", base.reminders_cron),
             nudges_cron=get("NUDGES_CRON", base.nudges_cron),

@@ -47,6 +47,7 @@ def test_the_sandbox_ignores_placeholders():
     ("RATE_LIMIT_PER_USER", "3.5", "expected a whole number"),
     ("RATE_LIMIT_WINDOW", "10s", "expected a number"),
     ("NUDGE_MAX", "many", "expected a whole number"),
+    ("REPORT_PROCESSES", "two", "expected a whole number"),
     ("PLEDGE_DEADLINE", "30/06/2569", "expected a date like 2026-06-30"),
     ("BOT_TIMEZONE", "Bangkok", "expected a time zone name like Asia/Bangkok"),
     ("LOG_FORMAT", "xml", "expected json or text"),
@@ -59,6 +60,9 @@ def test_a_value_that_cannot_be_used_names_the_setting(name, value, expected):
 
 def test_good_values_are_read():
     settings = Settings.from_env({**LINE, "BACKUP_KEEP": "3", "RATE_LIMIT_WINDOW": "2.5", "RETENTION_DAYS": "90",
-                                  "BOT_TIMEZONE": "Asia/Bangkok", "PLEDGE_DEADLINE": "2026-06-30"})
+                                  "BOT_TIMEZONE": "Asia/Bangkok", "PLEDGE_DEADLINE": "2026-06-30",
+                                  "REPORT_PROCESSES": "2"})
     assert (settings.backup_keep, settings.rate_limit_window, settings.retention_days) == (3, 2.5, 90)
+    assert settings.report_processes == 2
+    assert Settings.from_env({**LINE, "REPORT_PROCESSES": "0"}).report_processes == 1  # at least this process
     assert settings.pledge_deadline.isoformat() == "2026-06-30"

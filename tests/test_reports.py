@@ -254,6 +254,107 @@ def test_signature_sheet_lists_everyone_against_the_headcount(bot, runner, year,
 
 
 @needs_poppler
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_long_signature_sheet_laid_out_in_parts_reads_and_is_numbered_as_one(bot, year, tmp_path, processes):
+    """A large office's sheet lists one line a person under their unit, laid out a few people at a time
+    (here 2; 5,000 in production) and joined: everyone once, numbered in their unit across the parts,
+    a unit's heading with the whole unit's counts ("(ต่อ)" where it goes on), the declaration and the
+    signature block once, and "หน้า X / Y" on every page counted over the sheet; the same when the
+    parts are laid out by two worker processes (REPORT_PROCESSES=2)."""
+    at = datetime.now(bot.settings.tz)
+    with bot.db.reading() as db:
+        plan = plans.current(db, at)
+        office = reports.Office.of(bot.settings.replace(report_processes=processes), db, plan, at)
+        people = db.execute(sa.select(Staff.unit, Staff.name).where(Staff.active).order_by(Staff.unit, Staff.name,
+                                                                                          Staff.id)).all()
+        path = tmp_path / "sheet.pdf"
+        path.write_bytes(reports.signatures(db, plan, at, office, compact_over=2, part_size=2))
+    text = raw_text(path)
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                                                          check=True).stdout).group(1))
+    assert pages >= 4  # each of the four parts begins a page
+    for page in range(1, pages + 1):
+        one = subprocess.run(["pdftotext", "-raw", "-f", str(page), "-l", str(page), str(path), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        assert f"หน้า {page} / {pages}" in one, (page, one[-200:])
+    fonts_embedded(path)
+    flat = squash(text)
+    assert flat.count(squash("บุคลากรทั้งหมด 6 คน รับทราบแล้ว 3 คน")) == 1
+    assert flat.count(squash("แต่ละบรรทัด: ลำดับในหน่วยงาน")) == 1
+    assert text.count("ลงชื่อ ....") == 1
+    units: dict[str, list[str]] = {}
+    for unit, name in people:
+        units.setdefault(unit, []).append(name)
+    for unit, names in units.items():
+        for n, name in enumerate(names, start=1):
+            assert flat.count(squash(name)) == 1, name
+            assert squash(f"{n}. {name}") in flat, (n, name)
+        heading = squash(f"{unit} ({len(names)} คน")
+        assert flat.count(heading) == 2  # three people of a unit in parts of two: the unit goes on once
+        assert squash(f"{heading}") + "รับทราบแล้ว" in flat
+    assert flat.count(squash("(ต่อ)")) == len(units)
+    # Each unit's lines come in roster order, the parts joined in order.
+    order = [flat.index(squash(f"{n}. {name}")) for names in units.values() for n, name in enumerate(names, 1)]
+    assert order == sorted(order)
+    look(path, f"signatures-in-parts-{processes}", pages=2)
+
+
+def test_a_sheet_in_parts_keeps_everyone_once_in_order_and_a_unit_whole_when_it_fits():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from models.report import Signature
+
+    @given(st.lists(st.integers(min_value=1, max_value=9), max_size=8), st.integers(min_value=1, max_value=7))
+    def check(sizes: list[int], size: int) -> None:
+        rows = [Signature(f"คนที่ {i}", "", f"หน่วย {u:02d}", None) for u, count in enumerate(sizes)
+                for i in range(count)]
+        parts = reports.signature_parts(rows, size)
+        assert [row for part in parts for run in part for _, row in run.rows] == rows
+        assert all(0 < sum(len(run.rows) for run in part) <= size for part in parts)
+        for u, count in enumerate(sizes):
+            runs = [run for part in parts for run in part if run.unit == f"หน่วย {u:02d}"]
+            assert [n for run in runs for n, _ in run.rows] == list(range(1, count + 1))
+            assert [run.continued for run in runs] == [False] + [True] * (len(runs) - 1)
+            assert all(run.count == count for run in runs)
+            if count <= size:
+                assert len(runs) == 1, (sizes, size)
+
+    check()
+
+
+@needs_poppler
+@pytest.mark.parametrize("processes", [1, 2])
+def test_layouts_side_by_side_read_as_laid_out_here(tmp_path, processes):
+    """Layouts hands pages to worker processes only when two or more wait (a document of one part never
+    starts one); each PDF comes back whole and in its own order; nothing is left running or on disk."""
+    import multiprocessing
+
+    from bot.documents import pdf
+
+    def page_of(n: int) -> dict:
+        return dict(pages=n, title="ทดสอบ", office="สำนักงาน", footer=f"สำนักงานทำเอกสารส่วนที่ {n}")
+
+    with pdf.Layouts(processes) as layouts:
+        alone = layouts.pdf("docs/numbers.html", **page_of(1)).result()
+        assert multiprocessing.active_children() == []
+        folder = layouts.folder()
+        assert folder.is_dir()
+        laters = [layouts.pdf("docs/numbers.html", **page_of(n)) for n in (3, 2, 4)]
+        assert bool(multiprocessing.active_children()) == (processes > 1)
+        made = [later.result() for later in [*laters, laters[0]]]  # a result read twice is the same
+    assert multiprocessing.active_children() == []
+    assert not folder.exists()
+    assert made[3] == made[0]
+    for n, data in zip((1, 3, 2, 4), [alone, *made[:3]], strict=True):
+        path = tmp_path / f"part-{n}.pdf"
+        path.write_bytes(data)
+        text = raw_text(path)
+        assert text.count(f"สำนักงานทำเอกสารส่วนที่ {n}") == n
+        assert f"หน้า {n} / {n}" in text
+
+
+@needs_poppler
 def test_proposals_table_with_and_without_names(bot, runner, year, tmp_path):
     path = make(runner, tmp_path, "proposals")
     fonts_embedded(path)

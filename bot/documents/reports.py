@@ -13,13 +13,15 @@ same functions. Content comes from models/report.py; nothing here commits.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
+import itertools
 import re
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -45,6 +47,7 @@ MAX_COMMENTS = 200    # staff comments quoted in the plan document (the count co
 # Past this many people the signature sheet lists one line per person under each unit instead of a
 # table: WeasyPrint lays out about 100 table rows a second on a 2-CPU VM, so 10,000 rows took minutes.
 COMPACT_SIGNATURES = 2000
+SIGNATURE_PART = 5000  # people laid out at a time in a longer sheet (about 230 pages)
 # The same for the proposals table: 5,000 rows as a table took 84 s and 980 MB, as lines 6.5 s and 270 MB.
 COMPACT_PROPOSALS = 1000
 
@@ -72,6 +75,7 @@ class Office:
     garuda: Path | None = None     # the emblem for the memo and the announcement, when the office has one
     thai_digits: bool = False
     snapshot_lines: list[tuple[str, bool]] = field(default_factory=list)  # (text, is a warning)
+    processes: int = 1             # layouts side by side (Settings.report_processes)
 
     @classmethod
     def of(cls, settings: Settings, db: Session | None = None, plan: Plan | None = None, at: datetime | None = None,
@@ -84,7 +88,10 @@ class Office:
         return cls(settings.office_name, settings.tz, settings.office_head, settings.office_head_position,
                    settings.supervisor, settings.document_code, settings.uploads_dir,
                    (lambda honour_id: links.certificate_check(base, key, honour_id)) if key else None,
-                   settings.garuda_image, thai_digits, lines)
+                   settings.garuda_image, thai_digits, lines, settings.report_processes)
+
+    def layouts(self) -> pdf.Layouts:
+        return pdf.Layouts(self.processes)
 
     def context(self, plan: Plan, at: datetime, title: str) -> dict[str, Any]:
         local = at.astimezone(self.tz)
@@ -112,19 +119,24 @@ def progress(db: Session, plan: Plan, at: datetime, office: Office, part_size: i
     """The progress report. Past `part_size` activities it is laid out in parts (the heading and the
     indicators, the activities `part_size` at a time, the rest), numbered as one file: WeasyPrint keeps every
     page of a layout until it is written, and 1,000 activities with their photos took 640 MB at once."""
+    with office.layouts() as layouts:
+        return _progress(db, plan, at, office, layouts, part_size)()
+
+
+def _progress(db: Session, plan: Plan, at: datetime, office: Office, layouts: pdf.Layouts,
+              part_size: int = PROGRESS_PART) -> pdf.Later:
     year = content.year(db, plan, at)
-    with tempfile.TemporaryDirectory(prefix="khunnatham-photos-") as folder:
-        context = dict(office.context(plan, at, report_title(plan, at)), year=year, done_state=State.DONE,
-                       max_photos=MAX_PHOTOS, photo_src=_photo_src(office, Path(folder)),
-                       channel_names=proofs.CHANNELS, award_kinds=proofs.AWARD_KINDS)
-        activities = year.activities
-        if len(activities) <= part_size:
-            return pdf.pdf("docs/report.html", **context)
-        parts = [pdf.pdf("docs/report.html", **context, part="head", numbers_later=True)]
-        parts += [pdf.pdf("docs/report.html", **context, part="activities", acts=activities[i:i + part_size],
+    context = dict(office.context(plan, at, report_title(plan, at)), year=year, done_state=State.DONE,
+                   max_photos=MAX_PHOTOS, photo_src=_photo_src(office, layouts.folder()),
+                   channel_names=proofs.CHANNELS, award_kinds=proofs.AWARD_KINDS)
+    activities = year.activities
+    if len(activities) <= part_size:
+        return layouts.pdf("docs/report.html", **context).result
+    parts = [layouts.pdf("docs/report.html", **context, part="head", numbers_later=True)]
+    parts += [layouts.pdf("docs/report.html", **context, part="activities", acts=activities[i:i + part_size],
                           first=i, numbers_later=True) for i in range(0, len(activities), part_size)]
-        parts.append(pdf.pdf("docs/report.html", **context, part="tail", numbers_later=True))
-        return pdf.numbered(parts, thai_digits=office.thai_digits)
+    parts.append(layouts.pdf("docs/report.html", **context, part="tail", numbers_later=True))
+    return lambda: pdf.numbered([part.result() for part in parts], thai_digits=office.thai_digits)
 
 
 def snapshot_lines(db: Session, plan: Plan, at: datetime, tz: ZoneInfo) -> list[tuple[str, bool]]:
@@ -188,46 +200,115 @@ def memo_of(db: Session, plan: Plan, at: datetime, office: Office) -> Memo:
                 office.head, office.head_position)
 
 
-def memo(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
+def _memo(db: Session, plan: Plan, at: datetime, office: Office, layouts: pdf.Layouts) -> pdf.Later:
     found = memo_of(db, plan, at, office)
-    return pdf.pdf("docs/memo.html", **office.context(plan, at, "บันทึกข้อความ"), memo=found)
+    return layouts.pdf("docs/memo.html", **office.context(plan, at, "บันทึกข้อความ"), memo=found).result
 
 
-def memo_docx(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
+def _memo_docx(db: Session, plan: Plan, at: datetime, office: Office, layouts: pdf.Layouts) -> pdf.Later:
     from bot.documents import word
 
-    return word.memo(memo_of(db, plan, at, office), thai_digits=office.thai_digits, garuda=office.garuda)
+    data = word.memo(memo_of(db, plan, at, office), thai_digits=office.thai_digits, garuda=office.garuda)
+    return lambda: data
 
 
 # -- the documents of single indicators --------------------------------------------------------------
-def signatures(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
-    """One sheet per pledge document in use, each laid out on its own (WeasyPrint keeps a document's
-    every line in memory until it is written: two sheets of 10,000 at once took 570 MB), then joined."""
+@dataclass(frozen=True)
+class UnitRun:
+    """People of one unit on a page of a long signature sheet, each with their number in the unit."""
+
+    unit: str
+    count: int          # the whole unit's
+    signed: int
+    continued: bool     # the unit began in an earlier part
+    rows: list[tuple[int, content.Signature]]
+
+
+def signature_parts(rows: list[content.Signature], size: int = SIGNATURE_PART) -> list[list[UnitRun]]:
+    """A long sheet's people (by unit) in parts of at most `size` lines, each laid out on its own. A
+    unit that fits in what is left of a part stays whole; a unit larger than a part is split."""
+    parts: list[list[UnitRun]] = []
+    current: list[UnitRun] = []
+    filled = 0
+    for unit, group in itertools.groupby(rows, key=lambda r: r.unit):
+        members = list(group)
+        count, signed = len(members), sum(1 for r in members if r.acknowledged_at is not None)
+        start = 0
+        while start < count:
+            if filled and filled + count - start > size:
+                parts.append(current)
+                current, filled = [], 0
+            take = min(count - start, size - filled)
+            current.append(UnitRun(unit, count, signed, start > 0,
+                                   [(start + i + 1, row) for i, row in enumerate(members[start:start + take])]))
+            filled += take
+            start += take
+    if current:
+        parts.append(current)
+    return parts
+
+
+def signatures(db: Session, plan: Plan, at: datetime, office: Office, compact_over: int = COMPACT_SIGNATURES,
+               part_size: int = SIGNATURE_PART) -> bytes:
+    """One sheet per pledge document in use, each numbered on its own, then joined. Past `compact_over`
+    people a sheet lists one line a person under their unit, laid out `part_size` people at a time
+    (WeasyPrint keeps a document's every line in memory until it is written: one sheet of 10,000 took
+    380 MB, two at once 570 MB)."""
+    with office.layouts() as layouts:
+        return _signatures(db, plan, at, office, layouts, compact_over, part_size)()
+
+
+def _signatures(db: Session, plan: Plan, at: datetime, office: Office, layouts: pdf.Layouts,
+                compact_over: int = COMPACT_SIGNATURES, part_size: int = SIGNATURE_PART) -> pdf.Later:
     sheets = content.signature_sheets(db, at)
     context = office.context(plan, at, "บัญชีรายชื่อการรับทราบปฏิญญา")
-    parts = [pdf.pdf("docs/signatures.html", **context, sheets=[sheet], compact=sheet.headcount > COMPACT_SIGNATURES)
-             for sheet in sheets] or [pdf.pdf("docs/signatures.html", **context, sheets=[], compact=False)]
-    return pdf.joined(parts)
+    if not sheets:
+        return layouts.pdf("docs/signatures.html", **context, sheets=[], compact=False).result
+    laters: list[pdf.Later] = []
+    for sheet in sheets:
+        if sheet.headcount <= compact_over:
+            laters.append(layouts.pdf("docs/signatures.html", **context, sheets=[sheet], compact=False).result)
+            continue
+        parts = signature_parts(sheet.rows, part_size)
+        if len(parts) == 1:
+            laters.append(layouts.pdf("docs/signatures.html", **context, sheets=[sheet], compact=True,
+                                      runs=parts[0]).result)
+            continue
+        pending = [layouts.pdf("docs/signatures.html", **context, sheets=[sheet], compact=True, runs=runs,
+                               opens=i == 0, closes=i == len(parts) - 1, numbers_later=True)
+                   for i, runs in enumerate(parts)]
+        laters.append(functools.partial(_numbered, pending, office.thai_digits))
+    return lambda: pdf.joined([later() for later in laters])
+
+
+def _numbered(parts: list[Future[bytes]], thai_digits: bool) -> bytes:
+    return pdf.numbered([part.result() for part in parts], thai_digits=thai_digits)
 
 
 def proposals(db: Session, plan: Plan, at: datetime, office: Office, names: bool = True) -> bytes:
+    with office.layouts() as layouts:
+        return _proposals(db, plan, at, office, layouts, names)()
+
+
+def _proposals(db: Session, plan: Plan, at: datetime, office: Office, layouts: pdf.Layouts,
+               names: bool = True) -> pdf.Later:
     title = "ตารางข้อเสนอ ปัญหาที่อยากแก้ ความดีที่อยากทำ และคุณธรรมเป้าหมาย"
     table = content.proposal_table(db, plan, at)
-    return pdf.pdf("docs/proposals.html", **office.context(plan, at, title), table=table, names=names,
-                   compact=len(table.rows) > COMPACT_PROPOSALS)
+    return layouts.pdf("docs/proposals.html", **office.context(plan, at, title), table=table, names=names,
+                       compact=len(table.rows) > COMPACT_PROPOSALS).result
 
 
-def plan_document(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
+def _plan_document(db: Session, plan: Plan, at: datetime, office: Office, layouts: pdf.Layouts) -> pdf.Later:
     participation = next((p for p in measures.progress(db, plan, at) if p.indicator.measure == "plan_participation"),
                          None)
     share = (f"{participation.measured.done:,} คน จาก {participation.measured.total:,} คน "
              f"(ร้อยละ {thai.percent(participation.measured.value)})") if participation else "ยังไม่มีข้อมูล"
-    return pdf.pdf("docs/plan.html", **office.context(plan, at, "แผนส่งเสริมคุณธรรม"), landscape=True,
-                   activities=content.activity_lines(db, plan, at), comments=content.plan_comments(db, plan, at),
-                   participation=share, max_comments=MAX_COMMENTS)
+    return layouts.pdf("docs/plan.html", **office.context(plan, at, "แผนส่งเสริมคุณธรรม"), landscape=True,
+                       activities=content.activity_lines(db, plan, at), comments=content.plan_comments(db, plan, at),
+                       participation=share, max_comments=MAX_COMMENTS).result
 
 
-def honours(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
+def _honours(db: Session, plan: Plan, at: datetime, office: Office, layouts: pdf.Layouts) -> pdf.Later:
     found = content.honour_lines(db, plan, at)
     announced = max((h.honoured_at for h in found), default=at).astimezone(office.tz)
 
@@ -235,31 +316,40 @@ def honours(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
         link = office.verify_url(h.honour_id) if office.verify_url else ""
         return "data:image/png;base64," + base64.b64encode(links.qr_png(link or str(h.honour_id))).decode("ascii")
 
-    return pdf.pdf("docs/honours.html", **office.context(plan, at, "ประกาศยกย่องบุคคลและหน่วยงานคุณธรรม"),
-                   honours=found, announced_on=announced, qr=qr, virtues=VIRTUES,
-                   nominations=sum(h.nominations for h in found))
+    return layouts.pdf("docs/honours.html", **office.context(plan, at, "ประกาศยกย่องบุคคลและหน่วยงานคุณธรรม"),
+                       honours=found, announced_on=announced, qr=qr, virtues=VIRTUES,
+                       nominations=sum(h.nominations for h in found)).result
 
 
-def order_docx(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
+def _order_docx(db: Session, plan: Plan, at: datetime, office: Office, layouts: pdf.Layouts) -> pdf.Later:
     from bot.documents import word
 
-    return word.order(office.name, plan.fiscal_year, at.astimezone(office.tz).date(),
+    data = word.order(office.name, plan.fiscal_year, at.astimezone(office.tz).date(),
                       content.activity_lines(db, plan, at), office.head, office.head_position,
                       thai_digits=office.thai_digits)
+    return lambda: data
 
 
-def xlsx(db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
+def _xlsx(db: Session, plan: Plan, at: datetime, office: Office, layouts: pdf.Layouts) -> pdf.Later:
     from bot.documents import workbook
 
     out = io.BytesIO()
     workbook.write(db, plan, at, out, tz=office.tz, thai_digits=office.thai_digits)
-    return out.getvalue()
+    return out.getvalue
 
 
-BUILDERS: dict[str, Callable[[Session, Plan, datetime, Office], bytes]] = {
-    "progress": progress, "memo": memo, "memo-docx": memo_docx, "signatures": signatures, "proposals": proposals,
-    "plan": plan_document, "honours": honours, "order": order_docx, "xlsx": xlsx,
+# Each document asked for (its PDF layouts handed to `layouts`, Word and Excel made at once), then
+# read when wanted: a caller with a pool asks for several before reading any.
+BUILDERS: dict[str, Callable[[Session, Plan, datetime, Office, pdf.Layouts], pdf.Later]] = {
+    "progress": _progress, "memo": _memo, "memo-docx": _memo_docx, "signatures": _signatures,
+    "proposals": _proposals, "plan": _plan_document, "honours": _honours, "order": _order_docx, "xlsx": _xlsx,
 }
+
+
+def build(kind: str, db: Session, plan: Plan, at: datetime, office: Office) -> bytes:
+    """One document (BUILDERS) as bytes, its parts laid out side by side when the office allows."""
+    with office.layouts() as layouts:
+        return BUILDERS[kind](db, plan, at, office, layouts)()
 
 
 # -- the evidence pack -------------------------------------------------------------------------------
@@ -280,6 +370,7 @@ class PackEntry:
 # Which generated documents go in which indicator's folder.
 PACK_DOCUMENTS = (("1.1", "proposals"), ("1.2", "signatures"), ("2.1", "plan"), ("2.2", "order"),
                   ("3.1", "progress"), ("4.1", "honours"), ("4.4", "progress"), ("4.4", "memo"), ("4.4", "memo-docx"))
+PACK_FIRST = ("progress", "signatures", "plan", "proposals", "honours", "memo", "order", "memo-docx")  # longest first
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
@@ -308,21 +399,27 @@ def pack(db: Session, plan: Plan, at: datetime, office: Office, out: str | Path 
         taken.add(candidate)
         return candidate
 
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf, \
+            office.layouts() as layouts:
         def add_bytes(folder: str, name: str, data: bytes, code: str, title: str, dated: date | None) -> None:
             path = unique(f"{folder}/{name}" if folder else name)
             zf.writestr(path, data, compress_type=_compression(path))
             entries.append(PackEntry(path, code, title, dated, len(data), hashlib.sha256(data).hexdigest()))
 
-        made: dict[str, bytes] = {}
+        # Every document asked for first, the longest first (with a pool of layout processes they are
+        # laid out while this process makes the workbook and copies the files), then put in in order.
+        wanted = {kind for code, kind in PACK_DOCUMENTS if code in folders}
+        made = {kind: BUILDERS[kind](db, plan, at, office, layouts) for kind in PACK_FIRST if kind in wanted}
+        workbook = BUILDERS["xlsx"](db, plan, at, office, layouts)()
+        got: dict[str, bytes] = {}
         for code, kind in PACK_DOCUMENTS:
-            if code not in folders:
-                continue
-            if kind not in made:
-                made[kind] = BUILDERS[kind](db, plan, at, office)
-            add_bytes(folders[code], FILE_NAMES[kind], made[kind], code, FILE_NAMES[kind].rsplit(".", 1)[0], today)
-        made.clear()
-        add_bytes("", FILE_NAMES["xlsx"], xlsx(db, plan, at, office), "", "ข้อมูลทั้งปี (Excel)", today)
+            if code in folders:
+                if kind not in got:
+                    got[kind] = made.pop(kind)()
+                add_bytes(folders[code], FILE_NAMES[kind], got[kind], code, FILE_NAMES[kind].rsplit(".", 1)[0], today)
+        got.clear()
+        add_bytes("", FILE_NAMES["xlsx"], workbook, "", "ข้อมูลทั้งปี (Excel)", today)
+        del workbook
 
         without_file = []
         for item in content.evidence_lines(db, plan, at):
@@ -347,8 +444,8 @@ def pack(db: Session, plan: Plan, at: datetime, office: Office, out: str | Path 
                 name = f"{_safe(activity.title, 60)}/{dated.isoformat()} {_safe(stored.original_name)}"
                 path = unique(f"{folder_31}/{name}")
                 entries.append(_copy(zf, source, path, "3.1", f"{activity.title}: {stored.original_name}", dated))
-        index = pdf.pdf("docs/index.html", **office.context(plan, at, "สารบัญชุดหลักฐาน"), landscape=True,
-                        entries=entries, links=without_file)
+        index = layouts.pdf("docs/index.html", **office.context(plan, at, "สารบัญชุดหลักฐาน"), landscape=True,
+                            entries=entries, links=without_file).result()
         zf.writestr(unique("สารบัญ.pdf"), index, compress_type=_compression(".pdf"))
     return entries
 
@@ -380,6 +477,6 @@ def write(kind: str, db: Session, plan: Plan, at: datetime, office: Office, out:
         with out.open("wb") as f:
             pack(db, plan, at, office, f)
         return
-    data = BUILDERS[kind](db, plan, at, office)
+    data = build(kind, db, plan, at, office)
     with out.open("wb") as f:
         shutil.copyfileobj(io.BytesIO(data), f)
