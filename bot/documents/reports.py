@@ -136,7 +136,7 @@ def _progress(db: Session, plan: Plan, at: datetime, office: Office, layouts: pd
     parts += [layouts.pdf("docs/report.html", **context, part="activities", acts=activities[i:i + part_size],
                           first=i, numbers_later=True) for i in range(0, len(activities), part_size)]
     parts.append(layouts.pdf("docs/report.html", **context, part="tail", numbers_later=True))
-    return lambda: pdf.numbered([part.result() for part in parts], thai_digits=office.thai_digits)
+    return functools.partial(_numbered, parts, office.thai_digits)
 
 
 def snapshot_lines(db: Session, plan: Plan, at: datetime, tz: ZoneInfo) -> list[tuple[str, bool]]:
