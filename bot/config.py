@@ -82,6 +82,11 @@ class Settings:
     line_login_channel_secret: str = ""
     line_login_authorize_url: str = "https://access.line.me/oauth2/v2.1/authorize"
     uploads_dir: Path = INSTANCE_DIR / "uploads"
+    # Documents made outside the request (the evidence pack, models/docbuild.py), kept a day for download,
+    # made by the web process that took the ask (in a thread) or, with DOCUMENTS_IN_WEB=0, only by
+    # the clock's documents job (a web worker then never grows by the few hundred MB a large pack takes).
+    documents_dir: Path = INSTANCE_DIR / "documents"
+    documents_in_web: bool = True
     # The webhook's limit per LINE account: at most this many events (messages, taps, follows) in each
     # window of this many seconds are handled; the first one over it gets a notice, the rest are only
     # recorded (0: no limit). Counted in the database, so every web process shares the count.
@@ -178,6 +183,8 @@ class Settings:
             line_login_channel_secret=get("LINE_LOGIN_CHANNEL_SECRET", ""),
             line_login_authorize_url=get("LINE_LOGIN_AUTHORIZE_URL", base.line_login_authorize_url),
             uploads_dir=Path(get("UPLOADS_DIR", str(base.uploads_dir))),
+            documents_dir=Path(get("DOCUMENTS_DIR", str(base.documents_dir))),
+            documents_in_web=_flag(get("DOCUMENTS_IN_WEB", "1")),
             rate_limit_per_user=number("RATE_LIMIT_PER_USER", base.rate_limit_per_user),
             rate_limit_window=number("RATE_LIMIT_WINDOW", base.rate_limit_window, float),
             log_format=_log_format(get("LOG_FORMAT", "text" if sandbox else base.log_format)),

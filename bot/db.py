@@ -196,6 +196,17 @@ class Database:
         self.engine.dispose()
 
 
+@contextmanager
+def reading_beside(db: Session) -> Iterator[Session]:
+    """A session for reads only on the engine of `db` (for a job, which is handed a session, not the
+    Database): a long read, such as laying out the evidence pack, then holds no SQLite write lock."""
+    with Session(db.get_bind().engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False) as reader:
+        try:
+            yield reader
+        finally:
+            reader.rollback()
+
+
 def alembic_config(database_url: str) -> AlembicConfig:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -1,7 +1,9 @@
 """Two public addresses that need no console session (part of the shell):
 
     /download/<signed token>          a document sent in LINE as a link: works for 24 hours, for the
-                                      coordinator or executive it was made for, while they still are one
+                                      coordinator or executive it was made for, while they still are one;
+                                      made now, or one made in the background (the evidence pack,
+                                      models/docbuild.py), sent from DOCUMENTS_DIR
     /verify/<honour id>/<signature>   what a certificate's QR opens: whom the office honoured, for what,
                                       when, checked against the database now
 
@@ -21,6 +23,8 @@ from bot import links
 from bot.documents import reports
 from bot.documents.pdf import full_date
 from bot.services import current_bot
+from jobs import documents
+from models import docbuild
 from models import plan as plans
 from models import report as content
 from models.staff import Staff
@@ -73,15 +77,23 @@ def download(token: str) -> Response:
     key = bot.settings.signing_key
     asked = links.read_download(key, token) if key else None
     title = "ดาวน์โหลดเอกสาร"
-    if asked is None or asked.get("kind") not in reports.KINDS:
-        return page(title, [("bad", "ลิงก์นี้หมดอายุหรือไม่ถูกต้อง"),
-                            ("muted", "ลิงก์ดาวน์โหลดใช้ได้ 24 ชั่วโมง กรุณาพิมพ์ รายงาน ในแชตเพื่อขอลิงก์ใหม่")], status=404)
-    kind = str(asked["kind"])
+    expired = page(title, [("bad", "ลิงก์นี้หมดอายุหรือไม่ถูกต้อง"),
+                           ("muted", "ลิงก์ดาวน์โหลดใช้ได้ 24 ชั่วโมง กรุณาพิมพ์ รายงาน ในแชตเพื่อขอลิงก์ใหม่")], status=404)
+    made = asked is not None and isinstance(asked.get("build"), int)
+    if asked is None or not (made or asked.get("kind") in reports.KINDS) or not isinstance(asked.get("by", 0), int):
+        return expired
     with bot.db.reading() as db:
         person = db.get(Staff, int(asked.get("by", 0)))
         if person is None or not person.active or not person.is_coordinator:
             return page(title, [("bad", "ลิงก์นี้ใช้ไม่ได้แล้ว"),
                                 ("muted", "เอกสารนี้สำหรับผู้ประสานงานและผู้บริหารของสำนักงานเท่านั้น")], status=403)
+        if made:
+            build = docbuild.get(db, int(asked["build"]))
+            path = documents.path_of(bot.settings, build) if build is not None else None
+            if build is None or path is None:
+                return expired
+            return send_made(build, path)
+        kind = str(asked["kind"])
         at = datetime.fromisoformat(str(asked["at"])).astimezone(bot.settings.tz)
         plan = plans.current(db, at)
         if plan is None:
@@ -93,6 +105,13 @@ def download(token: str) -> Response:
                          mimetype=MIME.get(Path(reports.FILE_NAMES[kind]).suffix, "application/octet-stream"))
     response.call_on_close(handle.close)
     return response
+
+
+def send_made(build: docbuild.DocumentBuild, path: Path) -> Response:
+    """A file made in the background, under its document's Thai name."""
+    name = reports.FILE_NAMES[build.kind]
+    return send_file(path, as_attachment=True, download_name=name, conditional=True,
+                     mimetype=MIME.get(Path(name).suffix, "application/octet-stream"))
 
 
 MIME = {".pdf": "application/pdf", ".zip": "application/zip",

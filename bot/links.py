@@ -74,6 +74,13 @@ def download(public_base_url: str, key: str, kind: str, at: str, staff_id: int) 
     return f"{public_base_url}{DOWNLOAD}{token}"
 
 
+def made(public_base_url: str, key: str, build_id: int, staff_id: int) -> str:
+    """A link that downloads a document made in the background (models/docbuild.py) for 24 hours,
+    for the person it was made for (the file itself is kept a day after it was made)."""
+    token = _signer(key, "download").dumps({"build": build_id, "by": staff_id})
+    return f"{public_base_url}{DOWNLOAD}{token}"
+
+
 def read_download(key: str, token: str, max_age: int = DOWNLOAD_LIFETIME) -> dict[str, Any] | None:
     """What a download link asks for; None when it is forged, changed or expired."""
     try:

@@ -46,6 +46,13 @@ def time_span(start: datetime, end: datetime | None) -> str:
     return f"{thai_datetime(start)} ถึง {thai_datetime(end)}"
 
 
+def file_size(size: int) -> str:
+    """A file's size as people read it: "83.2 MB", "12 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
 def percent(value: float) -> str:
     """72.5 → '72.5', 100.0 → '100'."""
     return f"{value:.1f}".rstrip("0").rstrip(".")

@@ -391,6 +391,8 @@ def process(bot: Bot, raw: dict[str, Any]) -> Outgoing | None:
                       event_id=raw["webhookEventId"], content=bot.line.content)
         messages = bot.router.dispatch(ctx, kind, **args)
 
+    if "documents" in ctx.wake:  # committed: a document waits to be made (models/docbuild.py)
+        bot.builder.kick()
     if messages and token:
         return Outgoing(token, messages)
     return None

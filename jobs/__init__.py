@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.line import LineClient
-from jobs import backup, common, digest, menus, nudges, reminders, retention, retry, snapshots
+from jobs import backup, common, digest, documents, menus, nudges, reminders, retention, retry, snapshots
 
 
 @dataclass(frozen=True)
@@ -45,4 +45,5 @@ JOBS: dict[str, Job] = {job.name: job for job in (
     Job(snapshots.NAME, snapshots.run, snapshots.period, every=snapshots.EVERY),  # milestone snapshots
     Job(backup.NAME, backup.run, backup.period, setting="backup_cron"),  # BACKUP_CRON; off without BACKUP_DIR
     Job(retention.NAME, retention.run, retention.period, every=retention.EVERY),  # off without RETENTION_DAYS
+    Job(documents.NAME, documents.run, documents.period, every=documents.EVERY),  # packs left waiting
 )}

@@ -5,6 +5,7 @@ from models import (  # noqa: F401
     audit,  # the audit trail (also registers its flush listener)
     console,  # sign-in links and console sessions
     conversation,
+    docbuild,  # documents made outside the request (the evidence pack)
     evidence,  # evidence per indicator, and its records (orders, awards, publicity, lessons, 4.5)
     files,  # uploaded evidence
     followup,  # weekly snapshots of indicator values

@@ -132,6 +132,7 @@ def line_api(line_server) -> FakeLine:
 def settings(database_url, line_server, tmp_path) -> Settings:
     return Settings(
         uploads_dir=tmp_path / "uploads",  # each test its own: files never meet another test's (or instance/)
+        documents_dir=tmp_path / "documents",
         database_url=database_url,
         channel_secret=SECRET,
         access_token=TOKEN,

@@ -75,7 +75,7 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
                static_url_path="/static")
 csrf = CSRFProtect()
 PUBLIC = {"console.static", "console.fonts"} | {f"console.auth.{name}" for name in auth.PUBLIC}
-ANY_ROLE = {"console.auth.logout", "console.auth.logout_all"}  # forms an executive may send too
+ANY_ROLE = {"console.auth.logout", "console.auth.logout_all", "console.reports.make"}  # forms an executive may send too
 
 for area in (auth, overview, staff, pledges, plan, activities, evidence, reports, nominations, notifications, history):
     bp.register_blueprint(area.bp)

@@ -263,12 +263,6 @@ def check_in_state(activity: Activity, moment: datetime) -> tuple[str, str]:
     return "good", "เปิดเช็คอินอยู่"
 
 
-def size_text(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
-
-
 def names(people: list[Staff], shown: int = 3) -> str:
     if not people:
         return "-"
@@ -276,7 +270,7 @@ def names(people: list[Staff], shown: int = 3) -> str:
     return text + (f" และอีก {len(people) - shown} คน" if len(people) > shown else "")
 
 
-HELPERS: dict[str, Callable[..., Any]] = {"when": when, "window": window, "size_text": size_text, "names": names,
+HELPERS: dict[str, Callable[..., Any]] = {"when": when, "window": window, "size_text": thai.file_size, "names": names,
                                           "type_name": lambda kind: TYPE_NAMES.get(kind, kind)}
 
 

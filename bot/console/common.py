@@ -155,6 +155,7 @@ TEMPLATE_FILTERS: dict[str, Callable[..., Any]] = {
     "thai_datetime": thai_datetime,
     "percent": thai.percent,
     "local_input": local_input,
+    "file_size": thai.file_size,
 }
 
 

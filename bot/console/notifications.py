@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.console import common
 from bot.console.pledges import flex_html
 from bot.line import LineError, Quota
-from jobs import JOBS, backup, cards, digest, menus, nudges, reminders, retention, retry, snapshots
+from jobs import JOBS, backup, cards, digest, documents, menus, nudges, reminders, retention, retry, snapshots
 from jobs import common as job_common
 from models import jobrun, outbox
 from models import plan as plans
@@ -64,6 +64,8 @@ ABOUT = {
                           "(ใช้ในรายงาน ไม่ส่งข้อความ)", counts=False),
     backup.NAME: About("สำรองฐานข้อมูล", "สำรองข้อมูลทั้งหมดวันละครั้ง เก็บชุดล่าสุดไว้ตามจำนวนที่ตั้งไว้ "
                        "(ปิดอยู่จนกว่าผู้ดูแลระบบจะตั้งที่เก็บ BACKUP_DIR)", counts=False),
+    documents.NAME: About("จัดทำเอกสาร", "จัดทำชุดหลักฐานที่ผู้ประสานงานขอไว้ให้เสร็จ แล้วส่งลิงก์ดาวน์โหลดทาง LINE "
+                          "ถึงผู้ที่ขอทาง LINE (ไฟล์เก็บไว้ให้ดาวน์โหลด 1 วัน)", (documents.NAME,)),
     retention.NAME: About("ลบข้อมูลส่วนบุคคลตามกำหนด", "ลบชื่อ บัญชี LINE และข้อความของผู้ที่ออกจากรายชื่อครบตามจำนวนวันที่ตั้งไว้ "
                           "โดยยังนับจำนวนในรายงานได้ (ปิดอยู่จนกว่าผู้ดูแลระบบจะตั้ง RETENTION_DAYS)", counts=False),
 }
@@ -102,7 +104,7 @@ def schedule_words(fields: dict[str, str | int], text: str) -> str:
     if day == month == "*":
         every = re.fullmatch(r"\*/(\d+)", minute)
         if every and hour == "*" and weekday == "*":
-            return f"ทุก {every.group(1)} นาที"
+            return "ทุกนาที" if every.group(1) == "1" else f"ทุก {every.group(1)} นาที"
         if minute.isdigit() and hour.isdigit():
             clock = f"{int(hour):02d}:{int(minute):02d} น."
             if weekday == "*":

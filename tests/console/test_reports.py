@@ -3,7 +3,10 @@ what the documents stand on (the snapshot, a later change as a warning), each do
 its Thai file name and type, refusals in Thai, and who may."""
 from __future__ import annotations
 
+import hashlib
 import io
+import re
+import time
 import zipfile
 from datetime import datetime, timedelta
 from urllib.parse import quote
@@ -17,6 +20,7 @@ from openpyxl import load_workbook
 from bot.console import common
 from bot.documents import reports
 from models.activity import Activity
+from models.docbuild import DocumentBuild
 from models.staff import Staff
 from tests.support import text_of_page
 
@@ -39,12 +43,15 @@ def test_the_page_lists_every_document_for_a_coordinator_and_an_executive(consol
         assert response.status_code == 200
         page = text_of_page(response)
         for expected in ("รายงานและเอกสาร", "ข้อมูล ณ วันที่", "ใช้เลขไทย", "แสดงชื่อผู้เสนอ",
-                         "บัญชีรายชื่อการรับทราบปฏิญญา (ตัวชี้วัด 1.2)", "ชุดหลักฐานทั้งหมด", "อาจใช้เวลาสักครู่",
+                         "บัญชีรายชื่อการรับทราบปฏิญญา (ตัวชี้วัด 1.2)", "ชุดหลักฐานทั้งหมด", "จัดทำเบื้องหลัง",
                          "ยังไม่มีภาพรวมข้อมูล ณ วันครบกำหนด"):
             assert expected in page, expected
         html = response.get_data(as_text=True)
         for kind in reports.KINDS:
-            assert f'formaction="/console/reports/{kind}"' in html, kind
+            if kind == "pack":  # made in the background: the button sends the form that asks for it
+                assert 'form="make-pack"' in html and 'action="/console/reports/pack/make"' in html
+            else:
+                assert f'formaction="/console/reports/{kind}"' in html, kind
         assert '<a href="/console/reports/" aria-current="page">รายงาน</a>' in html  # the menu item
 
 
@@ -62,6 +69,57 @@ def test_documents_download_with_their_thai_names_and_types(console, this_year_p
     proposals = fetch(console, "/console/reports/proposals?at=2026-11-30&names=0")
     assert proposals.mimetype == "application/pdf" and proposals.data.startswith(b"%PDF")
     assert quote("ตารางข้อเสนอ.pdf") in file_name(proposals)
+
+
+def made_lines(browser, path: str = "/console/reports/", seconds: float = 120.0) -> tuple[str, str]:
+    """The reports page once nothing asked for is waiting or being made (it reloads itself until then):
+    (its visible text, its html)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        response = browser.get(path)
+        html = response.get_data(as_text=True)
+        if 'http-equiv="refresh"' not in html:
+            return text_of_page(response), html
+        assert "รอคิว" in text_of_page(response) or "กำลังจัดทำ" in text_of_page(response)
+        time.sleep(0.2)
+    raise AssertionError(f"still being made after {seconds} s")
+
+
+def test_the_pack_is_made_in_the_background_and_listed_until_downloaded(bot, console, executive_console,
+                                                                        this_year_plan):
+    asked = console.post("/console/reports/pack/make", {"at": "2026-11-30", "thai": "1"})
+    assert asked.status_code == 303
+    assert asked.headers["Location"].endswith("/console/reports/?at=2026-11-30&thai=1#made")
+    again = executive_console.post("/console/reports/pack/make", {"at": "2026-11-30"})  # executives may ask too
+    assert again.status_code == 303
+    text, html = made_lines(console, "/console/reports/?at=2026-11-30")
+    assert text.count("พร้อมดาวน์โหลด") == 2 and "ข้อมูล ณ 30 พ.ย. 2569" in text and "เลขไทย" in text
+    assert "เก็บไว้ถึง" in text
+    links = re.findall(r'href="(/console/reports/made/\d+)"', html)
+    assert len(links) == 2
+    pack = fetch(executive_console, links[-1])  # the coordinator's, the older of the two
+    assert pack.status_code == 200 and pack.mimetype == "application/zip"
+    assert quote("ชุดหลักฐาน.zip") in file_name(pack)
+    names = zipfile.ZipFile(io.BytesIO(pack.data)).namelist()
+    assert "สารบัญ.pdf" in names and any(n.endswith("รายงานผลการดำเนินงาน.pdf") for n in names)
+    with bot.db.session() as db:
+        builds = {b.id: b for b in db.scalars(sa.select(DocumentBuild))}
+    build = builds[int(links[-1].rsplit("/", 1)[1])]
+    assert build.thai_digits and build.sha256 == hashlib.sha256(pack.data).hexdigest()
+    assert build.at.astimezone(BKK).date().isoformat() == "2026-11-30"
+    (bot.settings.documents_dir / build.stored_name).unlink()  # gone from the disk: said, not a 500
+    gone = console.get(links[-1])
+    assert gone.status_code == 404 and "ไฟล์นี้ไม่มีแล้ว" in text_of_page(gone)
+    assert console.get("/console/reports/made/99999").status_code == 404
+
+
+def test_asking_for_the_pack_needs_the_form_token_and_a_usable_day(console, this_year_plan):
+    assert console.post("/console/reports/pack/make", {"at": "2026-11-30"}, csrf=False).status_code in (400, 403)
+    refused = console.post("/console/reports/pack/make", {"at": "2569-11-30"})
+    assert refused.status_code == 400 and "ปีต้องเป็น ค.ศ." in text_of_page(refused)
+    assert console.post("/console/reports/progress/make", {"at": "2026-11-30"}).status_code == 404
+    text, _ = made_lines(console)
+    assert "พร้อมดาวน์โหลด" not in text  # nothing was asked
 
 
 def test_the_pack_is_a_zip_and_an_executive_may_download(executive_console, this_year_plan):

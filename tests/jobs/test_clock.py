@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +24,7 @@ from tests.jobs.conftest import BKK, at, user_of
 from tests.sandbox.test_sandbox import call, person, sandbox  # noqa: F401  (the sandbox fixture)
 
 NAMES = {"weekly-digest", "deadline-reminders", "nudges", "outbox-retry", "rich-menus", "milestone-snapshots",
-         "database-backup", "personal-data-retention"}
+         "database-backup", "personal-data-retention", "documents"}
 
 
 def test_scheduler_wiring(settings):
@@ -44,6 +44,8 @@ def test_scheduler_wiring(settings):
     assert jobs["outbox-retry"].trigger.get_next_fire_time(None, friday) == at(2026, 2, 13, 12, 0)
     assert jobs["outbox-retry"].trigger.get_next_fire_time(None, at(2026, 2, 13, 12, 1)) == at(2026, 2, 13, 12, 15)
     assert jobs["rich-menus"].trigger.get_next_fire_time(None, at(2026, 2, 13, 12, 1)) == at(2026, 2, 13, 12, 5)
+    half_past = at(2026, 2, 13, 12, 1) + timedelta(seconds=30)
+    assert jobs["documents"].trigger.get_next_fire_time(None, half_past) == at(2026, 2, 13, 12, 2)
 
 
 def test_schedules_come_from_the_environment(tmp_path):
@@ -113,7 +115,7 @@ def test_previous_fire_time(settings):
 @pytest.mark.parametrize(("now", "expected"), [
     (at(2026, 2, 16, 9, 0), NAMES),                                  # Monday after every job's time
     (at(2026, 2, 16, 7, 0), {"outbox-retry", "rich-menus", "milestone-snapshots", "database-backup",
-                             "personal-data-retention"}),  # before the others of today
+                             "personal-data-retention", "documents"}),  # before the others of today
     (at(2026, 2, 16, 8, 20), NAMES - {"weekly-digest"}),             # before the digest's
     (at(2026, 2, 22, 10, 0), NAMES),                                 # Sunday: this week's missed runs
 ])

@@ -3,6 +3,9 @@
 //   <select data-autosubmit>        submits its form when changed
 //   <button data-print>             prints the page
 //   <button data-copy="text">       copies the text
+//   <input type="hidden" data-mirror="id">  takes the value of the field with that id (or name) when
+//                                   it changes (a checkbox: its value when ticked, else empty), so
+//                                   a second form sends what the first one shows
 //   <canvas data-chart="id">        a Chart.js chart from <script type="application/json" id="id">
 //                                   (chart.js itself is loaded by the pages that draw one)
 (function () {
@@ -18,6 +21,13 @@
 
   document.addEventListener("change", function (event) {
     var field = event.target;
+    var key = field.id || field.name;
+    if (key) {
+      document.querySelectorAll('input[data-mirror="' + key + '"]').forEach(function (mirror) {
+        if (mirror === field) { return; }
+        mirror.value = field.type === "checkbox" ? (field.checked ? field.value : "") : field.value;
+      });
+    }
     if (field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form) {
       field.form.requestSubmit ? field.form.requestSubmit() : field.form.submit();
     }

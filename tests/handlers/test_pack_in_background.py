@@ -1,0 +1,66 @@
+"""The evidence pack asked for in LINE and made by the scheduler's documents job alone
+(DOCUMENTS_IN_WEB=0): a second tap while it waits makes one pack, the link is pushed once, a pack
+that cannot be made is said in the chat, and a pack whose maker died is taken up again."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from bot.fakeline import PUSH
+from models.docbuild import DocumentBuild
+from tests.conftest import text_of
+from tests.handlers.test_reports import pack_button
+
+
+@pytest.fixture
+def settings(settings):
+    return dataclasses.replace(settings, documents_in_web=False)
+
+
+def test_a_second_tap_while_the_pack_waits_makes_one_pack(bot, line, line_api, register, runner, this_year_plan):
+    user = register("C01")
+    data = pack_button(line, user)
+    assert "รับคำขอแล้วค่ะ" in text_of(line.tap(user, data))
+    again = text_of(line.tap(user, data))
+    assert "ชุดหลักฐานที่ท่านขอไว้เมื่อ" in again and "กำลังจัดทำอยู่ค่ะ" in again
+    assert line_api.calls(PUSH) == []
+    ran = runner.invoke(args=["jobs", "run", "documents"])
+    assert ran.exit_code == 0, ran.output
+    pushes = [c for c in line_api.calls(PUSH) if c.body.get("to") == user]
+    assert len(pushes) == 1 and "ชุดหลักฐานพร้อมดาวน์โหลดแล้วค่ะ" in text_of(pushes[0].body["messages"])
+    with bot.db.session() as db:
+        assert [b.state for b in db.scalars(sa.select(DocumentBuild))] == ["ready"]
+
+
+def test_a_pack_that_cannot_be_made_is_said_in_the_chat(bot, line, line_api, register, runner, this_year_plan):
+    bot.settings.documents_dir.write_text("a file where DOCUMENTS_DIR should be a folder")
+    user = register("C01")
+    line.tap(user, pack_button(line, user))
+    ran = runner.invoke(args=["jobs", "run", "documents"])
+    assert ran.exit_code == 0, ran.output
+    (push,) = [c.body for c in line_api.calls(PUSH) if c.body.get("to") == user]
+    assert "ขออภัยค่ะ จัดทำชุดหลักฐาน" in text_of(push["messages"]) and "ไม่สำเร็จ" in text_of(push["messages"])
+    with bot.db.session() as db:
+        (build,) = db.scalars(sa.select(DocumentBuild)).all()
+    assert build.state == "failed" and "ระบบขัดข้อง" in build.error
+
+
+def test_a_pack_whose_maker_died_is_made_again_later(bot, line, line_api, register, runner, this_year_plan):
+    user = register("C01")
+    line.tap(user, pack_button(line, user))
+    now = datetime.now(bot.settings.tz)
+    with bot.db.session() as db:  # as a web process killed while making it leaves it
+        db.execute(sa.update(DocumentBuild).values(state="making", started_at=now - timedelta(minutes=5), attempts=1))
+    ran = runner.invoke(args=["jobs", "run", "documents"])
+    assert ran.exit_code == 0, ran.output
+    assert line_api.calls(PUSH) == []  # five minutes is not long enough to give up on its maker
+    ran = runner.invoke(args=["jobs", "run", "documents", "--at", (now + timedelta(minutes=31)).isoformat()])
+    assert ran.exit_code == 0, ran.output
+    (push,) = [c.body for c in line_api.calls(PUSH) if c.body.get("to") == user]
+    assert "ชุดหลักฐานพร้อมดาวน์โหลดแล้วค่ะ" in text_of(push["messages"])
+    with bot.db.session() as db:
+        (build,) = db.scalars(sa.select(DocumentBuild)).all()
+    assert (build.state, build.attempts) == ("ready", 2)
