@@ -92,16 +92,16 @@ def revive(db: Session, now: datetime) -> int:
 def claim(db: Session, now: datetime) -> DocumentBuild | None:
     """The oldest waiting row, now ours to make (no other process gets it), or None. Commits."""
     revive(db, now)
-    db.commit()
+    row = None
     for build_id in db.scalars(sa.select(DocumentBuild.id).where(DocumentBuild.state == WAITING)
                                .order_by(DocumentBuild.id).limit(5)).all():
         won = _changed(db, sa.update(DocumentBuild).where(DocumentBuild.id == build_id, DocumentBuild.state == WAITING)
                        .values(state=MAKING, started_at=now, attempts=DocumentBuild.attempts + 1))
-        db.commit()
         if won:
             row = db.get(DocumentBuild, build_id, populate_existing=True)
-            return row
-    return None
+            break
+    db.commit()  # everything read first: on SQLite a transaction left open holds the write lock for the whole build
+    return row
 
 
 def finish(db: Session, build_id: int, stored_name: str, size: int, sha256: str, now: datetime) -> DocumentBuild | None:

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.fakeline import PUSH
+from models import docbuild
 from models.docbuild import DocumentBuild
 from tests.conftest import text_of
 from tests.handlers.test_reports import pack_button
@@ -64,3 +65,15 @@ def test_a_pack_whose_maker_died_is_made_again_later(bot, line, line_api, regist
     with bot.db.session() as db:
         (build,) = db.scalars(sa.select(DocumentBuild)).all()
     assert (build.state, build.attempts) == ("ready", 2)
+
+
+def test_a_claimed_pack_leaves_no_transaction_open(bot, line, register, this_year_plan):
+    """On SQLite a transaction left open holds the write lock: the webhook would wait for the whole build."""
+    user = register("C01")
+    line.tap(user, pack_button(line, user))
+    with bot.db.sessions() as db:
+        claimed = docbuild.claim(db, datetime.now(bot.settings.tz))
+        assert claimed is not None and claimed.state == "making" and claimed.attempts == 1
+        assert not db.in_transaction()
+        assert docbuild.claim(db, datetime.now(bot.settings.tz)) is None  # one maker per pack
+        assert not db.in_transaction()
