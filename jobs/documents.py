@@ -110,7 +110,7 @@ def message(settings: Settings, build: DocumentBuild, person: Staff) -> dict:
     title = title_of(build.kind)
     if build.state != docbuild.READY:
         return ui.text(f"ขออภัยค่ะ จัดทำ{title} (ข้อมูล ณ {thai.thai_datetime(local)}) ไม่สำเร็จ "
-                       f"กรุณาพิมพ์ รายงาน เพื่อลองอีกครั้ง ถ้ายังไม่สำเร็จกรุณาแจ้งผู้ดูแลระบบ").to_dict()
+                       f"กรุณาพิมพ์ \"รายงาน\" เพื่อลองอีกครั้ง ถ้ายังไม่สำเร็จกรุณาแจ้งผู้ดูแลระบบ").to_dict()
     hours = links.DOWNLOAD_LIFETIME // 3600
     link = links.made(settings.public_base_url, settings.signing_key, build.id, person.id)
     body = [
@@ -144,19 +144,24 @@ def make(db: Session, line: LineClient, now: datetime) -> tuple[list[DocumentBui
     def moment() -> datetime:  # `now`, moved on by the time the builds before took
         return now + timedelta(seconds=time.monotonic() - began)
 
+    def tell() -> int:  # each asker as soon as their pack is made, not after the ones queued behind it
+        budget, _ = common.read_budget(line, settings)
+        return delivery.deliver(db, line, moment(), job=NAME, budget=budget.for_coordinators).sent
+
     made: list[DocumentBuild] = []
-    claimed = 0
+    sent = 0
     while (build := docbuild.claim(db, moment())) is not None:
         ended = make_one(db, settings, build, moment())
         if ended is None:
             continue
         made.append(ended)
-        claimed += _claim_message(db, settings, ended, moment())
+        claimed = _claim_message(db, settings, ended, moment())
         db.commit()
-    sent = 0
-    if claimed or outbox.pending_count(db, NAME, now):
-        budget, _ = common.read_budget(line, settings)
-        sent = delivery.deliver(db, line, now, job=NAME, budget=budget.for_coordinators).sent
+        if claimed:
+            sent += tell()
+    if outbox.pending_count(db, NAME, now):  # what LINE did not take before (an outage)
+        sent += tell()
+    db.commit()
     return made, sent
 
 

@@ -77,3 +77,18 @@ def test_a_claimed_pack_leaves_no_transaction_open(bot, line, register, this_yea
         assert not db.in_transaction()
         assert docbuild.claim(db, datetime.now(bot.settings.tz)) is None  # one maker per pack
         assert not db.in_transaction()
+
+
+def test_two_packs_queued_each_asker_is_told_when_theirs_is_made(bot, line, line_api, register, runner,
+                                                                  this_year_plan):
+    coordinator, executive = register("C01"), register("E01")
+    line.tap(coordinator, pack_button(line, coordinator))
+    line.tap(executive, pack_button(line, executive))
+    ran = runner.invoke(args=["jobs", "run", "documents"])
+    assert ran.exit_code == 0, ran.output
+    told = {c.body["to"]: c for c in line_api.calls(PUSH) if c.status == 200}
+    assert set(told) == {coordinator, executive} and len(line_api.calls(PUSH)) == 2
+    with bot.db.session() as db:
+        second = db.scalars(sa.select(DocumentBuild).order_by(DocumentBuild.id)).all()[1]
+    # the first asker's link went out before the second pack was done, not after both
+    assert told[coordinator].at < second.finished_at.timestamp()
