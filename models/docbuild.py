@@ -12,7 +12,7 @@ the same person gives that row back: a double tap makes one pack.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -63,9 +63,11 @@ def _changed(db: Session, statement: sa.Update) -> int:
 def ask(db: Session, plan_id: int, kind: str, at: datetime, requested_by: int | None, via: str, now: datetime,
         thai_digits: bool = False, names: bool = True) -> tuple[DocumentBuild, bool]:
     """A document to make: (the row, True) when asked now, or (the row already waiting or being made
-    for this person, with these options, False). Does not commit."""
+    for this person, with these options, as of the same day in `at`'s time zone, False). Does not commit."""
+    day = datetime.combine(at.date(), time(), at.tzinfo)
     same = db.scalar(sa.select(DocumentBuild).where(
         DocumentBuild.plan_id == plan_id, DocumentBuild.kind == kind, DocumentBuild.state.in_(OPEN),
+        DocumentBuild.at >= day, DocumentBuild.at < day + timedelta(days=1),
         DocumentBuild.requested_by_id == requested_by if requested_by is not None
         else DocumentBuild.requested_by_id.is_(None),
         DocumentBuild.thai_digits == thai_digits, DocumentBuild.names == names).order_by(DocumentBuild.id).limit(1))

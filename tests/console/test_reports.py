@@ -122,6 +122,15 @@ def test_asking_for_the_pack_needs_the_form_token_and_a_usable_day(console, this
     assert "พร้อมดาวน์โหลด" not in text  # nothing was asked
 
 
+def test_a_double_click_makes_one_pack_and_another_day_another(bot, console, this_year_plan):
+    for day in ("2026-11-30", "2026-11-30", "2026-11-29"):
+        assert console.post("/console/reports/pack/make", {"at": day}).status_code == 303
+    text, _ = made_lines(console)
+    assert text.count("พร้อมดาวน์โหลด") == 2 and "ข้อมูล ณ 29 พ.ย. 2569" in text and "ข้อมูล ณ 30 พ.ย. 2569" in text
+    with bot.db.session() as db:
+        assert db.scalar(sa.select(sa.func.count()).select_from(DocumentBuild)) == 2
+
+
 def test_the_pack_is_a_zip_and_an_executive_may_download(executive_console, this_year_plan):
     pack = fetch(executive_console, "/console/reports/pack?at=2026-11-30")
     assert pack.status_code == 200 and pack.mimetype == "application/zip"
