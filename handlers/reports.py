@@ -56,6 +56,8 @@ def links_of(ctx: Context, args: str = "") -> Reply:
     found = snapshots.latest(ctx.db, plan, ctx.now)
     if found is not None:
         body.append(ui.label(found.reference, size="xs", color=ui.GREY, margin="sm"))
+    body.append(ui.label(f"{PACK[1]}: กดแล้วระบบจะจัดทำ และส่งลิงก์ดาวน์โหลดมาในแชตนี้เมื่อเสร็จ",
+                         size="xs", color=ui.GREY, margin="sm"))
     body.append(ui.label(f"เอกสารอื่นและข้อมูล ณ วันอื่น: หน้าเว็บ เมนูรายงาน (พิมพ์ \"{words.WEB}\")",
                          size="xs", color=ui.GREY, margin="sm"))
     base = ctx.settings.public_base_url

@@ -58,6 +58,7 @@ def test_a_coordinator_gets_the_pack_button_and_three_links_that_download(bot, c
     replies = line.say(user, "report")  # the English alias
     text = text_of(replies)
     assert "ใช้ได้ 24 ชั่วโมง" in text and "อย่าส่งต่อ" in text
+    assert "กดแล้วระบบจะจัดทำ และส่งลิงก์ดาวน์โหลดมาในแชตนี้เมื่อเสร็จ" in text
     uris = uris_in(replies)
     assert len(uris) == 3 and all(u.startswith(bot.settings.public_base_url + "/download/") for u in uris)
     actions = buttons_of(line, user)
