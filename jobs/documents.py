@@ -91,13 +91,13 @@ def make_one(db: Session, settings: Settings, build: DocumentBuild, now: datetim
         log.exception("documents: making %s (build %d) failed", build.kind, build.id)
         with contextlib.suppress(OSError):  # DOCUMENTS_DIR itself may be what failed
             partial.unlink(missing_ok=True)
-        ended = docbuild.fail(db, build.id, FAILED, now + timedelta(seconds=time.monotonic() - started))
+        ended = docbuild.fail(db, build, FAILED, now + timedelta(seconds=time.monotonic() - started))
         db.commit()
         return ended
-    ended = docbuild.finish(db, build.id, stored, size, digest.hexdigest(),
+    ended = docbuild.finish(db, build, stored, size, digest.hexdigest(),
                             now + timedelta(seconds=time.monotonic() - started))
     db.commit()
-    if ended is None:  # no longer ours (taken up again after STALE): the other maker's file counts
+    if ended is None:  # no longer ours (taken up again after STALE): the latest claim's file counts
         (folder / stored).unlink(missing_ok=True)
     log.info("documents: %s (build %d) made in %.1f s, %d bytes", build.kind, build.id,
              time.monotonic() - started, size)

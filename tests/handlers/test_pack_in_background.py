@@ -58,7 +58,7 @@ def test_a_pack_whose_maker_died_is_made_again_later(bot, line, line_api, regist
     ran = runner.invoke(args=["jobs", "run", "documents"])
     assert ran.exit_code == 0, ran.output
     assert line_api.calls(PUSH) == []  # five minutes is not long enough to give up on its maker
-    ran = runner.invoke(args=["jobs", "run", "documents", "--at", (now + timedelta(minutes=31)).isoformat()])
+    ran = runner.invoke(args=["jobs", "run", "documents", "--at", (now + timedelta(minutes=11)).isoformat()])
     assert ran.exit_code == 0, ran.output
     (push,) = [c.body for c in line_api.calls(PUSH) if c.body.get("to") == user]
     assert "ชุดหลักฐานพร้อมดาวน์โหลดแล้วค่ะ" in text_of(push["messages"])
@@ -92,3 +92,21 @@ def test_two_packs_queued_each_asker_is_told_when_theirs_is_made(bot, line, line
         second = db.scalars(sa.select(DocumentBuild).order_by(DocumentBuild.id)).all()[1]
     # the first asker's link went out before the second pack was done, not after both
     assert told[coordinator].at < second.finished_at.timestamp()
+
+
+def test_a_maker_taken_over_after_stale_cannot_end_the_row(bot, line, line_api, register, runner, this_year_plan):
+    user = register("C01")
+    line.tap(user, pack_button(line, user))
+    now = datetime.now(bot.settings.tz)
+    with bot.db.sessions() as slow:  # maker A claims it, then takes longer than STALE
+        first = docbuild.claim(slow, now - timedelta(minutes=11))
+        assert first is not None and first.attempts == 1
+        ran = runner.invoke(args=["jobs", "run", "documents"])  # maker B takes it up and makes it
+        assert ran.exit_code == 0, ran.output
+        assert docbuild.finish(slow, first, "late.zip", 1, "0" * 64, now) is None
+        assert docbuild.fail(slow, first, "late", now) is None
+        slow.commit()
+    with bot.db.session() as db:
+        (build,) = db.scalars(sa.select(DocumentBuild)).all()
+    assert (build.state, build.attempts) == ("ready", 2) and build.stored_name != "late.zip"
+    assert len([c for c in line_api.calls(PUSH) if c.body.get("to") == user]) == 1
