@@ -54,6 +54,7 @@ Handler = Callable[..., Reply]
 H = TypeVar("H", bound=Handler)
 D = TypeVar("D", bound="DataclassInstance")
 COORDINATORS_ONLY = "coordinators_only"  # the attribute @coordinator_only sets on a handler
+WAKE_DOCUMENTS = "documents"  # Context.wake: a document waits to be made (models/docbuild.py)
 
 
 class UnknownStep(LookupError):
@@ -98,7 +99,7 @@ class Context:
     content: Callable[[str], bytes | None] | None = field(default=None, repr=False)
     notes: list[str] = field(default_factory=list)  # said before the handler's reply
     set_aside: str = ""  # the name of the conversation put aside while handling this event
-    wake: set[str] = field(default_factory=set)  # the shell's work to start once this is committed ("documents")
+    wake: set[str] = field(default_factory=set)  # the shell's work to start once this is committed (WAKE_*)
     # Set by Router.dispatch: the flows, and the open conversation, which is looked up the first time
     # a handler (or the router) asks for it: a button that starts nothing, like the pledge's
     # acknowledgment, costs no query for it.

@@ -56,7 +56,7 @@ from linebot.v3.webhooks import (
 from bot import messages as ui
 from bot import observability
 from bot.config import Settings
-from bot.router import Context
+from bot.router import WAKE_DOCUMENTS, Context
 from bot.services import Bot, current_bot
 from handlers.texts import APOLOGY
 from models import audit, ratelimit, webhook_event
@@ -391,7 +391,7 @@ def process(bot: Bot, raw: dict[str, Any]) -> Outgoing | None:
                       event_id=raw["webhookEventId"], content=bot.line.content)
         messages = bot.router.dispatch(ctx, kind, **args)
 
-    if "documents" in ctx.wake:  # committed: a document waits to be made (models/docbuild.py)
+    if WAKE_DOCUMENTS in ctx.wake:  # committed: a document waits to be made (models/docbuild.py)
         bot.builder.kick()
     if messages and token:
         return Outgoing(token, messages)

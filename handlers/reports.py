@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot import links, thai, words
 from bot import messages as ui
-from bot.router import Context, Reply, Router, coordinator_only
+from bot.router import WAKE_DOCUMENTS, Context, Reply, Router, coordinator_only
 from models import docbuild
 from models import plan as plans
 from models import snapshot as snapshots
@@ -91,7 +91,7 @@ def make(ctx: Context, k: str = "", t: str = "") -> Reply:
         return [ui.text(NO_KEY, ui.quick(words.WEB))]
     at = _moment(ctx, t, plan)
     build, new = docbuild.ask(ctx.db, plan.id, k, at, ctx.staff.id, docbuild.LINE, ctx.now)
-    ctx.wake.add("documents")
+    ctx.wake.add(WAKE_DOCUMENTS)
     if not new:
         build.via = docbuild.LINE  # asked in the console first: this chat is told too
         asked = thai.thai_datetime(build.requested_at.astimezone(ctx.settings.tz))

@@ -77,10 +77,7 @@ def make_one(db: Session, settings: Settings, build: DocumentBuild, now: datetim
                 raise LookupError(f"plan {build.plan_id} is gone")
             at = build.at.astimezone(settings.tz)
             office = reports.Office.of(settings, reader, plan, at, thai_digits=build.thai_digits)
-            if build.kind == "proposals" and not build.names:
-                partial.write_bytes(reports.proposals(reader, plan, at, office, names=False))
-            else:
-                reports.write(build.kind, reader, plan, at, office, partial)
+            reports.write(build.kind, reader, plan, at, office, partial, names=build.names)
         digest, size = hashlib.sha256(), 0
         with partial.open("rb") as f:
             while block := f.read(1 << 20):

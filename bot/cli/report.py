@@ -53,10 +53,7 @@ def _write(kind: str, at_text: str | None, out: Path, thai_digits: bool, no_name
         office = reports.Office.of(settings, db, plan, at, thai_digits=thai_digits)
         if out.parent and not out.parent.exists():
             raise click.ClickException(f"the folder {out.parent} does not exist")
-        if kind == "proposals" and no_names:
-            out.write_bytes(reports.proposals(db, plan, at, office, names=False))
-        else:
-            reports.write(kind, db, plan, at, office, out)
+        reports.write(kind, db, plan, at, office, out, names=not no_names)
     click.echo(f"{out} ({out.stat().st_size:,} bytes): {KIND_HELP.get(kind, kind)}, as of {at.isoformat()}")
 
 

@@ -233,11 +233,7 @@ def download(kind: str) -> Response | tuple[str, int]:
     suffix = Path(name).suffix
     handle = tempfile.NamedTemporaryFile(prefix="khunnatham-", suffix=suffix)
     try:
-        if kind == "proposals" and not _flag("names"):
-            handle.write(reports.proposals(db, plan, at, office, names=False))
-            handle.flush()
-        else:
-            reports.write(kind, db, plan, at, office, Path(handle.name))
+        reports.write(kind, db, plan, at, office, Path(handle.name), names=_flag("names"))
     except BaseException:
         handle.close()
         raise

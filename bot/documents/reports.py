@@ -471,12 +471,13 @@ def _copy(zf: zipfile.ZipFile, source: Path, path: str, code: str, title: str, d
     return PackEntry(path, code, title, dated, size, digest.hexdigest())
 
 
-def write(kind: str, db: Session, plan: Plan, at: datetime, office: Office, out: Path) -> None:
-    """One document (KINDS) to a file."""
+def write(kind: str, db: Session, plan: Plan, at: datetime, office: Office, out: Path, names: bool = True) -> None:
+    """One document (KINDS) to a file; `names=False`: the proposals table without who proposed what."""
     if kind == "pack":
         with out.open("wb") as f:
             pack(db, plan, at, office, f)
         return
-    data = build(kind, db, plan, at, office)
+    data = proposals(db, plan, at, office, names=False) if kind == "proposals" and not names \
+        else build(kind, db, plan, at, office)
     with out.open("wb") as f:
         shutil.copyfileobj(io.BytesIO(data), f)
