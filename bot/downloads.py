@@ -77,11 +77,9 @@ def download(token: str) -> Response:
     key = bot.settings.signing_key
     asked = links.read_download(key, token) if key else None
     title = "ดาวน์โหลดเอกสาร"
-    expired = page(title, [("bad", "ลิงก์นี้หมดอายุหรือไม่ถูกต้อง"),
-                           ("muted", "ลิงก์ดาวน์โหลดใช้ได้ 24 ชั่วโมง กรุณาพิมพ์ รายงาน ในแชตเพื่อขอลิงก์ใหม่")], status=404)
     made = asked is not None and isinstance(asked.get("build"), int)
     if asked is None or not (made or asked.get("kind") in reports.KINDS) or not isinstance(asked.get("by", 0), int):
-        return expired
+        return _expired(title)
     with bot.db.reading() as db:
         person = db.get(Staff, int(asked.get("by", 0)))
         if person is None or not person.active or not person.is_coordinator:
@@ -91,7 +89,7 @@ def download(token: str) -> Response:
             build = docbuild.get(db, int(asked["build"]))
             path = documents.path_of(bot.settings, build) if build is not None else None
             if build is None or path is None:
-                return expired
+                return _expired(title)
             return send_made(build, path)
         kind = str(asked["kind"])
         at = datetime.fromisoformat(str(asked["at"])).astimezone(bot.settings.tz)
@@ -105,6 +103,11 @@ def download(token: str) -> Response:
                          mimetype=MIME.get(Path(reports.FILE_NAMES[kind]).suffix, "application/octet-stream"))
     response.call_on_close(handle.close)
     return response
+
+
+def _expired(title: str) -> Response:
+    return page(title, [("bad", "ลิงก์นี้หมดอายุหรือไม่ถูกต้อง"),
+                        ("muted", "ลิงก์ดาวน์โหลดใช้ได้ 24 ชั่วโมง กรุณาพิมพ์ รายงาน ในแชตเพื่อขอลิงก์ใหม่")], status=404)
 
 
 def send_made(build: docbuild.DocumentBuild, path: Path) -> Response:
